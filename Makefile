@@ -1,0 +1,56 @@
+# mimoto-gov: every target creates .venv with pip on its own.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test test-fast lint format lab review clean-reports system-deps
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+system-deps: ## Install the system libraries WeasyPrint needs (pango), if missing
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0'; then \
+		echo "installing pango for PDF rendering"; \
+		(apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0) >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+		git config filter.nbstripout.clean "$(abspath $(BIN))/python -m nbstripout"; \
+		git config filter.nbstripout.smudge cat; \
+		git config filter.nbstripout.required true; \
+		git config filter.nbstripout.extrakeys "metadata.papermill cell.metadata.papermill cell.metadata.execution"; \
+		git config diff.ipynb.textconv "$(abspath $(BIN))/python -m nbstripout -t"; \
+	fi
+	@touch $(STAMP)
+
+demo: $(STAMP) ## Run the main job on the built-in sandbox: pull, monthly review, HTML + PDF
+	$(BIN)/mimoto-gov demo
+
+test: $(STAMP) ## Run the whole test suite (unit, sandbox HTTP, notebooks)
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP) ## Run the tests that are not marked slow
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: $(STAMP) ## ruff over the package, tests and benchmarks; notebooks must be stripped
+	$(BIN)/ruff check mimoto_gov tests benchmarks
+	$(BIN)/ruff format --check mimoto_gov tests benchmarks
+	$(BIN)/nbstripout --verify notebooks/*.ipynb
+
+format: $(STAMP) ## Format the code and strip notebook outputs
+	$(BIN)/ruff format mimoto_gov tests benchmarks
+	$(BIN)/ruff check --fix mimoto_gov tests benchmarks
+	$(BIN)/nbstripout notebooks/*.ipynb
+
+lab: $(STAMP) ## Open JupyterLab on the project's kernel (notebooks/)
+	$(BIN)/jupyter lab --notebook-dir=. notebooks/
+
+review: $(STAMP) ## Render last month's retention review from the current snapshot
+	$(BIN)/mimoto-gov review

@@ -1,0 +1,35 @@
+"""mimoto-gov: the data-governance workbook for Mimoto Ltd.
+
+The public functions are imported lazily so that ``import mimoto_gov`` stays cheap in a
+notebook kernel and in the command line.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_PUBLIC = {
+    "load_settings": "mimoto_gov.settings",
+    "Settings": "mimoto_gov.settings",
+    "MimotoGovError": "mimoto_gov.errors",
+    "load_inventory": "mimoto_gov.inventory",
+    "scan_pii": "mimoto_gov.pii",
+    "sar_due_date": "mimoto_gov.deadlines",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mimoto_gov' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

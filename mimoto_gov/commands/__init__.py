@@ -1,0 +1,1 @@
+"""Sub-commands of ``mimoto-gov``: each module defines ``register(subparsers)``."""

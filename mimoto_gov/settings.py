@@ -1,0 +1,91 @@
+"""Settings from the environment or a ``.env`` file in the working directory.
+
+Secrets (``ZAMMAD_TOKEN``, ``GAUGES_TOKEN``) are read here and nowhere else. They are never
+notebook parameters and never appear in a message: a missing value is reported by its
+variable name only.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from mimoto_gov.errors import ConfigError
+
+DEFAULT_DATA_DIR = "./data"
+DEFAULT_REPORTS_DIR = "./reports"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The workbook's configuration. Build it with :func:`load_settings`."""
+
+    zammad_url: str | None = None
+    zammad_token: str | None = field(default=None, repr=False)
+    gauges_token: str | None = field(default=None, repr=False)
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
+    reports_dir: Path = Path(DEFAULT_REPORTS_DIR)
+
+    def require(self, name: str) -> str:
+        """Return a setting by its environment variable name, or raise naming the variable."""
+        attribute = name.lower()
+        value = getattr(self, attribute, None)
+        if not value:
+            raise ConfigError(f"{name} is not set: put it in the environment or in .env")
+        return value
+
+    @property
+    def zammad_dir(self) -> Path:
+        """Folder of the Zammad snapshot (Parquet tables and sync state)."""
+        return self.data_dir / "zammad"
+
+    @property
+    def gauges_dir(self) -> Path:
+        """Folder of the Gaug.es data (raw responses and Parquet tables)."""
+        return self.data_dir / "gauges"
+
+    @property
+    def registers_path(self) -> Path:
+        """The SQLite file holding every register."""
+        return self.data_dir / "registers.sqlite"
+
+    @property
+    def policy_dir(self) -> Path:
+        """Tracked policy files staff edit (retention schedule, Article 15 text...)."""
+        return self.data_dir / "policy"
+
+
+def load_settings(env: dict[str, str] | None = None, env_file: Path | None = None) -> Settings:
+    """Read settings from the environment, falling back to ``.env`` in the working directory.
+
+    Args:
+        env: the environment to read (``os.environ`` by default).
+        env_file: the dotenv file (``./.env`` by default); values in ``env`` win over it.
+
+    Returns:
+        A frozen :class:`Settings`.
+    """
+    environ = dict(os.environ if env is None else env)
+    dotenv_path = Path(".env") if env_file is None else env_file
+    values: dict[str, str] = {}
+    if dotenv_path.is_file():
+        values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    values.update(environ)
+
+    def text(name: str) -> str | None:
+        value = values.get(name, "").strip()
+        return value or None
+
+    zammad_url = text("ZAMMAD_URL")
+    if zammad_url and not zammad_url.startswith(("http://", "https://")):
+        raise ConfigError("ZAMMAD_URL must start with http:// or https://")
+    return Settings(
+        zammad_url=zammad_url.rstrip("/") if zammad_url else None,
+        zammad_token=text("ZAMMAD_TOKEN"),
+        gauges_token=text("GAUGES_TOKEN"),
+        data_dir=Path(text("MIMOTO_GOV_DATA") or DEFAULT_DATA_DIR),
+        reports_dir=Path(text("MIMOTO_GOV_REPORTS") or DEFAULT_REPORTS_DIR),
+    )
