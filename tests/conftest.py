@@ -1,0 +1,29 @@
+"""Shared test fixtures.
+
+Every test runs with a clean configuration: the workbook's variables are removed from the
+environment and the working directory is a fresh temporary folder, so no test reads a real
+``.env`` or writes into the repository's ``data/`` or ``reports/``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+WORKBOOK_VARIABLES = (
+    "ZAMMAD_URL",
+    "ZAMMAD_TOKEN",
+    "GAUGES_TOKEN",
+    "MIMOTO_GOV_DATA",
+    "MIMOTO_GOV_REPORTS",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    """Clear the workbook's variables and run the test in its own working directory."""
+    for name in WORKBOOK_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    return workdir
