@@ -1,0 +1,91 @@
+"""The project's surface: dependencies listed once, every command documented."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+import mimoto_gov
+from mimoto_gov.cli import build_parser
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def requirement_names(requirements: list[str]) -> set[str]:
+    names = set()
+    for requirement in requirements:
+        match = re.match(r"\s*([A-Za-z0-9_.\-]+)", requirement)
+        if match and not requirement.strip().startswith("-"):
+            names.add(match.group(1).lower().replace("_", "-"))
+    return names
+
+
+def test_environment_yml_names_the_same_dependencies_as_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = requirement_names(project["dependencies"])
+    declared |= requirement_names(project["optional-dependencies"]["dev"])
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+    assert requirement_names(pip_section) == declared
+    assert "python=3.11" in environment["dependencies"]
+
+
+def test_public_names_resolve():
+    for name in mimoto_gov.__all__:
+        assert getattr(mimoto_gov, name) is not None, name
+
+
+def subcommand_parsers(parser):
+    for action in parser._actions:
+        if action.__class__.__name__ == "_SubParsersAction":
+            for name, sub in action.choices.items():
+                yield name, sub
+                for child_name, child in subcommand_parsers(sub):
+                    yield f"{name} {child_name}", child
+
+
+def test_every_command_has_help_text():
+    parser = build_parser()
+    commands = dict(subcommand_parsers(parser))
+    assert {"pull", "demo", "sandbox"} <= set(commands)
+    for name, sub in commands.items():
+        assert (sub.description or "").strip(), f"`mimoto-gov {name}` has no description"
+
+
+def test_every_top_level_command_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    parser = build_parser()
+    top_level = {name for name in dict(subcommand_parsers(parser)) if " " not in name}
+    missing = sorted(name for name in top_level if f"mimoto-gov {name}" not in readme)
+    assert not missing, f"commands missing from README.md: {missing}"
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["pull", "--help"]])
+def test_module_entry_point_prints_help(argv):
+    result = subprocess.run(
+        [sys.executable, "-m", "mimoto_gov", *argv], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert "usage: mimoto-gov" in result.stdout
+
+
+def test_committed_notebooks_have_no_outputs_and_a_parameters_cell():
+    import nbformat
+
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert notebooks, "no notebooks committed"
+    for path in notebooks:
+        notebook = nbformat.read(path, as_version=4)
+        code_cells = [c for c in notebook.cells if c.cell_type == "code"]
+        assert "parameters" in code_cells[0].metadata.get("tags", []), path.name
+        for cell in code_cells:
+            assert not cell.outputs, f"{path.name} has outputs"
+            assert not re.search(r"^\s*(def|class)\s", cell.source, re.M), (
+                f"{path.name} defines a function or class: move it into mimoto_gov"
+            )
