@@ -1,0 +1,182 @@
+"""Gathering one person from hand-made snapshot frames (the sandbox tests are in test_sar)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mimoto_gov.errors import InputError
+from mimoto_gov.subject import find_subject, normalise_email, parse_addresses
+
+
+def ts(text):
+    return pd.Timestamp(text, tz="UTC")
+
+
+def frames():
+    users = pd.DataFrame(
+        [
+            # the subject: two accounts, one matched by email case, one by login only
+            dict(id=1, login="alice@example.com", email="Alice@Example.COM", firstname="Alice",
+                 lastname="Able", phone="+44 7700 900123", mobile=None, organization_id=10),
+            dict(id=2, login="a.able@work.example", email=None, firstname="Alice",
+                 lastname="Able", phone=None, mobile=None, organization_id=None),
+            dict(id=3, login="bob@example.com", email="bob@example.com", firstname="Bob",
+                 lastname="Baker", phone=None, mobile=None, organization_id=11),
+            dict(id=4, login="malice@example.com", email="malice@example.com", firstname="Mal",
+                 lastname="Ice", phone=None, mobile=None, organization_id=10),
+        ]
+    )  # fmt: skip
+    organizations = pd.DataFrame(
+        [dict(id=10, name="Able Ltd"), dict(id=11, name="Baker plc"), dict(id=12, name="Other")]
+    )
+    tickets = pd.DataFrame(
+        [
+            dict(id=100, number="1100", title="Alice's printer", customer_id=1,
+                 created_at=ts("2024-01-01")),
+            dict(id=101, number="1101", title="Work laptop", customer_id=2,
+                 created_at=ts("2024-02-01")),
+            dict(id=200, number="1200", title="Bob's order", customer_id=3,
+                 created_at=ts("2024-03-01")),
+            dict(id=201, number="1201", title="Bob again", customer_id=3,
+                 created_at=ts("2024-04-01")),
+            dict(id=300, number="1300", title="Malice", customer_id=4,
+                 created_at=ts("2024-05-01")),
+        ]
+    )  # fmt: skip
+    articles = pd.DataFrame(
+        [
+            # alice's own tickets: every article, named or not
+            dict(id=1, ticket_id=100, **{"from": "Alice Able <alice@example.com>"},
+                 to="support@mimoto.co.uk", cc=None, subject="Printer",
+                 body="Call me on 07700 900123 or my colleague Carol on 020 7946 0018.",
+                 content_type="text/plain", internal=False, created_at=ts("2024-01-01 10:00")),
+            dict(id=2, ticket_id=100, **{"from": "Agent Smith"}, to="", cc="",
+                 subject="note", body="Spoke to carol@able.example about it.",
+                 content_type="text/plain", internal=True, created_at=ts("2024-01-02 10:00")),
+            dict(id=3, ticket_id=101, **{"from": "a.able@work.example"}, to="support@mimoto.co.uk",
+                 cc=np.nan, subject="Laptop", body="<p>Hello</p>", content_type="text/html",
+                 internal=False, created_at=ts("2024-02-01 10:00")),
+            # bob's tickets: alice copied in with odd formatting on one, named in to on another
+            dict(id=4, ticket_id=200, **{"from": "Bob <bob@example.com>"},
+                 to="support@mimoto.co.uk",
+                 cc='"Able, Alice" <ALICE@example.com>; dave@example.com',
+                 subject="Order", body="Order 12345678", content_type="text/plain",
+                 internal=False, created_at=ts("2024-03-01 10:00")),
+            dict(id=5, ticket_id=200, **{"from": "support@mimoto.co.uk"}, to="bob@example.com",
+                 cc=None, subject="Re: Order", body="Done", content_type="text/plain",
+                 internal=False, created_at=ts("2024-03-02 10:00")),
+            dict(id=6, ticket_id=201, **{"from": "bob@example.com"},
+                 to="alice@example.com,support@mimoto.co.uk", cc=None, subject="FYI",
+                 body="See attached", content_type="text/plain", internal=False,
+                 created_at=ts("2024-04-01 10:00")),
+            # look-alike addresses must not match
+            dict(id=7, ticket_id=300, **{"from": "malice@example.com"},
+                 to="alice@example.com.evil, xalice@example.com", cc="", subject="x", body="x",
+                 content_type="text/plain", internal=False, created_at=ts("2024-05-01 10:00")),
+        ]
+    )  # fmt: skip
+    attachments = pd.DataFrame(
+        [
+            dict(id=50, article_id=1, ticket_id=100, filename="photo.jpg", size=2048,
+                 content_type="image/jpeg"),
+            dict(id=51, article_id=6, ticket_id=201, filename="list.csv", size=100,
+                 content_type="text/csv"),
+            dict(id=52, article_id=5, ticket_id=200, filename="bob.pdf", size=10,
+                 content_type="application/pdf"),
+        ]
+    )  # fmt: skip
+    return SimpleNamespace(
+        users=users,
+        organizations=organizations,
+        tickets=tickets,
+        articles=articles,
+        attachments=attachments,
+        snapshot_time=ts("2024-06-01"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Alice Able <Alice@Example.com>", {"alice@example.com"}),
+        ("a@b.com, C <c@d.org>", {"a@b.com", "c@d.org"}),
+        ('"Smith, John" <j@x.co.uk>, k@x.co.uk', {"j@x.co.uk", "k@x.co.uk"}),
+        ("x@y.com; z@w.com", {"x@y.com", "z@w.com"}),
+        ("<bob@example.com>", {"bob@example.com"}),
+        ("Christopher Miller", set()),
+        ("", set()),
+        (None, set()),
+        (np.nan, set()),
+    ],
+)
+def test_parse_addresses(value, expected):
+    assert parse_addresses(value) == expected
+
+
+def test_normalise_email_refuses_non_addresses():
+    assert normalise_email("  Bob@Example.COM ") == "bob@example.com"
+    with pytest.raises(InputError, match="not an email address"):
+        normalise_email("bob.example.com")
+
+
+def test_find_subject_gathers_everything_and_nothing_else():
+    found = find_subject(frames(), ["alice@EXAMPLE.com", "a.able@work.example"])
+
+    assert found.emails == ("alice@example.com", "a.able@work.example")
+    assert list(found.users["id"]) == [1, 2]
+    assert list(found.organizations["name"]) == ["Able Ltd"]
+    assert list(found.customer_tickets["id"]) == [100, 101]
+    assert list(found.correspondent_tickets["id"]) == [200, 201]
+
+    articles = found.articles.set_index("id")
+    assert sorted(articles.index) == [1, 2, 3, 4, 6]
+    assert (articles.loc[[1, 2, 3], "relation"] == "customer").all()
+    assert (articles.loc[[4, 6], "relation"] == "correspondent").all()
+    assert articles.loc[4, "matched_in"] == "cc"
+    assert articles.loc[6, "matched_in"] == "to"
+    assert articles.loc[1, "matched_in"] == "from"
+    assert articles.loc[2, "matched_in"] == ""  # an agent's note on her ticket, still hers
+
+    assert list(found.attachments["id"]) == [50, 51]  # not bob.pdf on bob's own reply
+    counts = found.counts()
+    assert counts["tickets as customer"] == 2
+    assert counts["articles on those tickets"] == 3
+    assert counts["of which internal notes"] == 1
+    assert counts["articles naming them on those tickets"] == 2
+    assert counts["attachment bytes"] == 2148
+    assert not found.is_empty
+
+
+def test_third_party_data_is_flagged_but_not_the_subjects_own():
+    found = find_subject(frames(), ["alice@example.com"])
+    third = found.third_party
+    # her own phone number in another format and her own address are not flagged
+    assert not third["masked"].str.contains("123").any()
+    flagged = set(zip(third["article_id"], third["field"], third["kind"], strict=True))
+    assert (1, "body", "phone") in flagged  # Carol's number
+    assert (2, "body", "email") in flagged  # carol@able.example
+    assert (4, "cc", "email") in flagged  # dave, copied in with her
+    assert (4, "from", "email") in flagged  # bob
+    assert (1, "to", "email") in flagged  # the support address: staff decide
+    # masked only: no full value of anyone else
+    for value in ("carol@able.example", "020 7946 0018", "dave@example.com"):
+        assert not third["masked"].str.contains(value, regex=False).any()
+    summary = found.third_party_summary()
+    assert summary["findings"].sum() == len(third)
+
+
+def test_unknown_person_gives_empty_frames():
+    found = find_subject(frames(), ["nobody@example.com"])
+    assert found.is_empty
+    assert found.users.empty and found.tickets.empty and found.articles.empty
+    assert found.attachments.empty and found.third_party.empty
+    assert set(found.counts().values()) == {0}
+
+
+def test_no_address_is_an_input_error():
+    with pytest.raises(InputError):
+        find_subject(frames(), [])
