@@ -20,6 +20,7 @@ own addresses and phone numbers, are listed for redaction review before anything
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -244,7 +245,9 @@ def _organizations_of(organizations: pd.DataFrame, users: pd.DataFrame) -> pd.Da
     ids = set(users["organization_id"].dropna().astype("int64"))
     if "organization_ids" in users:
         for value in users["organization_ids"].dropna():
-            ids.update(int(i) for i in value)
+            # the snapshot stores nested values as JSON text
+            listed = json.loads(value) if isinstance(value, str) else value
+            ids.update(int(i) for i in listed or ())
     return organizations[organizations["id"].isin(ids)].sort_values("id")
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from mimoto_gov.errors import InputError
+from mimoto_gov.inventory import frame
 from mimoto_gov.subject import find_subject, normalise_email, parse_addresses
 
 
@@ -16,7 +17,7 @@ def ts(text):
     return pd.Timestamp(text, tz="UTC")
 
 
-def frames():
+def frames(typed=True):
     users = pd.DataFrame(
         [
             # the subject: two accounts, one matched by email case, one by login only
@@ -30,6 +31,8 @@ def frames():
                  lastname="Ice", phone=None, mobile=None, organization_id=10),
         ]
     )  # fmt: skip
+    # newer Zammad lists secondary organisations; the snapshot keeps nested values as JSON
+    users["organization_ids"] = ["[10]", "[12]", None, None]
     organizations = pd.DataFrame(
         [dict(id=10, name="Able Ltd"), dict(id=11, name="Baker plc"), dict(id=12, name="Other")]
     )
@@ -89,14 +92,21 @@ def frames():
                  content_type="application/pdf"),
         ]
     )  # fmt: skip
-    return SimpleNamespace(
+    raw = dict(
         users=users,
         organizations=organizations,
         tickets=tickets,
         articles=articles,
         attachments=attachments,
-        snapshot_time=ts("2024-06-01"),
     )
+    if typed:  # as the snapshot loads them: nullable Int64 ids, string text, boolean flags
+        raw = {table: frame(table, df) for table, df in raw.items()}
+    return SimpleNamespace(**raw, snapshot_time=ts("2024-06-01"))
+
+
+@pytest.fixture(params=[True, False], ids=["typed", "plain"])
+def inventory(request):
+    return frames(typed=request.param)
 
 
 @pytest.mark.parametrize(
@@ -123,12 +133,12 @@ def test_normalise_email_refuses_non_addresses():
         normalise_email("bob.example.com")
 
 
-def test_find_subject_gathers_everything_and_nothing_else():
-    found = find_subject(frames(), ["alice@EXAMPLE.com", "a.able@work.example"])
+def test_find_subject_gathers_everything_and_nothing_else(inventory):
+    found = find_subject(inventory, ["alice@EXAMPLE.com", "a.able@work.example"])
 
     assert found.emails == ("alice@example.com", "a.able@work.example")
     assert list(found.users["id"]) == [1, 2]
-    assert list(found.organizations["name"]) == ["Able Ltd"]
+    assert list(found.organizations["name"]) == ["Able Ltd", "Other"]
     assert list(found.customer_tickets["id"]) == [100, 101]
     assert list(found.correspondent_tickets["id"]) == [200, 201]
 
@@ -151,8 +161,8 @@ def test_find_subject_gathers_everything_and_nothing_else():
     assert not found.is_empty
 
 
-def test_third_party_data_is_flagged_but_not_the_subjects_own():
-    found = find_subject(frames(), ["alice@example.com"])
+def test_third_party_data_is_flagged_but_not_the_subjects_own(inventory):
+    found = find_subject(inventory, ["alice@example.com"])
     third = found.third_party
     # her own phone number in another format and her own address are not flagged
     assert not third["masked"].str.contains("123").any()
@@ -169,14 +179,14 @@ def test_third_party_data_is_flagged_but_not_the_subjects_own():
     assert summary["findings"].sum() == len(third)
 
 
-def test_unknown_person_gives_empty_frames():
-    found = find_subject(frames(), ["nobody@example.com"])
+def test_unknown_person_gives_empty_frames(inventory):
+    found = find_subject(inventory, ["nobody@example.com"])
     assert found.is_empty
     assert found.users.empty and found.tickets.empty and found.articles.empty
     assert found.attachments.empty and found.third_party.empty
     assert set(found.counts().values()) == {0}
 
 
-def test_no_address_is_an_input_error():
+def test_no_address_is_an_input_error(inventory):
     with pytest.raises(InputError):
-        find_subject(frames(), [])
+        find_subject(inventory, [])
