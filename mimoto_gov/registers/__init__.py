@@ -1,0 +1,153 @@
+"""The workbook's registers, all in one private SQLite file.
+
+Open them with :func:`open_registers` (``$MIMOTO_GOV_DATA/registers.sqlite`` by default) and use
+the returned :class:`Registers`; each concern lives in its own module:
+
+- requests: subject rights requests, identity checks, clock stops, extensions, due dates;
+- holds: legal holds (an open law-enforcement request naming a person is one too);
+- erasures: the append-only erasure register, and forgetting an erased person's address;
+- law_enforcement: requests from authorities and the yearly transparency table;
+- consents: marketing consents, the mailing list and its audit, the suppression list;
+- complaints, breaches, attestations.
+
+``Registers`` is a context manager; leaving the block closes the file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+
+from mimoto_gov.errors import InputError
+from mimoto_gov.registers.attestations import Attestation, AttestationsMixin
+from mimoto_gov.registers.breaches import BreachesMixin
+from mimoto_gov.registers.complaints import ComplaintsMixin
+from mimoto_gov.registers.consents import ConsentsMixin, MailingListImport, read_mailing_list
+from mimoto_gov.registers.csvout import neutralise, write_frame_csv
+from mimoto_gov.registers.db import SCHEMA_VERSION, connect, schema_version
+from mimoto_gov.registers.erasures import ErasuresMixin
+from mimoto_gov.registers.holds import HoldsMixin
+from mimoto_gov.registers.law_enforcement import LawEnforcementMixin
+from mimoto_gov.registers.notices import select_contactable
+from mimoto_gov.registers.requests import (
+    KINDS,
+    STATUSES,
+    Pause,
+    Request,
+    RequestsMixin,
+    Subject,
+    due_date_of,
+    paused_days,
+)
+from mimoto_gov.registers.subjects import keyed_hash, keyed_hasher, normalise_email
+
+
+class Registers(
+    RequestsMixin,
+    HoldsMixin,
+    ErasuresMixin,
+    LawEnforcementMixin,
+    ConsentsMixin,
+    ComplaintsMixin,
+    BreachesMixin,
+    AttestationsMixin,
+):
+    """Every register in one SQLite file. Build it with :func:`open_registers`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = Path(path)
+        self.data_dir = self.path.parent
+        self._hasher = None
+
+    def __enter__(self) -> Registers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the SQLite file (to close a request, see :meth:`close_request`)."""
+        self.conn.close()
+
+    @property
+    def schema_version(self) -> int:
+        """The file's schema version (``PRAGMA user_version``)."""
+        return schema_version(self.conn)
+
+    # name -> method returning the register as a DataFrame, for `register ... export`.
+    TABLES = {
+        "requests": "requests_frame",
+        "holds": "holds",
+        "erasures": "erasures",
+        "law-enforcement": "law_enforcement_requests",
+        "transparency": "transparency_table",
+        "consents": "consents",
+        "suppressions": "suppressions",
+        "complaints": "complaints",
+        "breaches": "breaches",
+        "attestations": "attestations",
+    }
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Return a register as a DataFrame by its name (see :attr:`TABLES`)."""
+        method = self.TABLES.get(name)
+        if method is None:
+            raise InputError(f"no register named {name!r} (one of {', '.join(self.TABLES)})")
+        return getattr(self, method)()
+
+    def export_csv(self, name: str, path: Path) -> Path:
+        """Write a register as CSV for auditors (formula injection neutralised, 0600)."""
+        return write_frame_csv(self.table(name), Path(path))
+
+    def contactable_users(self, users: pd.DataFrame) -> pd.DataFrame:
+        """Return the business-transfer notice list from a users table (see ``notices``)."""
+        excluded = self.erased_hashes() | self.suppressed_hashes()
+        return select_contactable(users, self.hash, excluded)
+
+
+def open_registers(path: Path | None = None) -> Registers:
+    """Open the registers file, creating and migrating it as needed.
+
+    Args:
+        path: the SQLite file; by default ``Settings.registers_path``
+            (``$MIMOTO_GOV_DATA/registers.sqlite``). The keyed-hash secret lives beside it.
+
+    Returns:
+        A :class:`Registers` (usable as a context manager).
+
+    Raises:
+        RegisterError: the file is not a registers file, or is newer than this workbook.
+
+    """
+    if path is None:
+        from mimoto_gov.settings import load_settings
+
+        path = load_settings().registers_path
+    path = Path(path)
+    return Registers(connect(path), path)
+
+
+__all__ = [
+    "KINDS",
+    "SCHEMA_VERSION",
+    "STATUSES",
+    "Attestation",
+    "MailingListImport",
+    "Pause",
+    "Registers",
+    "Request",
+    "Subject",
+    "due_date_of",
+    "keyed_hash",
+    "keyed_hasher",
+    "neutralise",
+    "normalise_email",
+    "open_registers",
+    "paused_days",
+    "read_mailing_list",
+    "select_contactable",
+    "write_frame_csv",
+]

@@ -1,0 +1,73 @@
+"""What every register shares: the connection, the keyed hash, date conversions, CSV export."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+
+from mimoto_gov.errors import InputError, RegisterError
+from mimoto_gov.registers.subjects import keyed_hasher, normalise_email
+
+
+def iso(day: date | None) -> str | None:
+    """Return a date (or datetime) as ISO text for storage; None stays None."""
+    return None if day is None else day.isoformat()
+
+
+def as_date(text: str | None) -> date | None:
+    """Turn stored ISO date text back into a date; None stays None."""
+    return None if text is None else date.fromisoformat(text)
+
+
+def require_text(value: str | None, name: str) -> str:
+    """Return ``value`` stripped, or raise if it is empty."""
+    text = (value or "").strip()
+    if not text:
+        raise InputError(f"{name} must not be empty")
+    return text
+
+
+def optional_text(value: str | None) -> str | None:
+    """Return ``value`` stripped, or None if it is empty."""
+    text = (value or "").strip()
+    return text or None
+
+
+def not_before(later: date, earlier: date, what: str, reference: str) -> None:
+    """Refuse a date that comes before the date it follows (e.g. closed before received)."""
+    if later < earlier:
+        raise RegisterError(f"{what} ({later.isoformat()}) is before {reference} ({earlier})")
+
+
+class RegisterBase:
+    """The connection and the person-hashing that the register mixins build on."""
+
+    conn: sqlite3.Connection
+    path: Path
+    data_dir: Path
+    _hasher: Callable[[str], str] | None = None
+
+    def hash(self, email: str) -> str:
+        """Return the keyed hash of ``email`` under this workbook's secret (``keyed_hash``)."""
+        if self._hasher is None:
+            self._hasher = keyed_hasher(self.data_dir)
+        return self._hasher(email)
+
+    def _subjects(self, emails: Iterable[str], name: str = "email") -> list[tuple[str, str]]:
+        """Normalise, validate and de-duplicate emails; return (email, hash) pairs in order."""
+        pairs: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for email in emails:
+            normalised = normalise_email(email, name)
+            if normalised not in seen:
+                seen.add(normalised)
+                pairs.append((normalised, self.hash(normalised)))
+        return pairs
+
+    def _one(self, sql: str, params: tuple, missing: str) -> sqlite3.Row:
+        row = self.conn.execute(sql, params).fetchone()
+        if row is None:
+            raise RegisterError(missing)
+        return row
