@@ -83,3 +83,7 @@ class NotZammad(ZammadError):
 
 class GaugesError(SourceError):
     """Gaug.es answered with an error, or did not answer."""
+
+
+class TaskTimeout(ZammadError):
+    """A Zammad background task (a data privacy task) did not finish in time."""
