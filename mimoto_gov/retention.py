@@ -371,14 +371,25 @@ def last_activity(tickets: pd.DataFrame, as_of: pd.Timestamp | None = None) -> p
 
 
 def ticket_types(tickets: pd.DataFrame, articles: pd.DataFrame | None) -> pd.Series:
-    """How each ticket came in: its own ``type`` column if present, else its first article's."""
-    if "type" in tickets.columns:
-        return tickets["type"].fillna("").astype(str)
-    if articles is None or articles.empty or "type" not in articles.columns:
-        return pd.Series("", index=tickets.index, dtype=str)
-    first = articles.sort_values(["ticket_id", "created_at", "id"]).drop_duplicates("ticket_id")
-    types = first.set_index("ticket_id")["type"]
-    return tickets["id"].map(types).fillna("").astype(str)
+    """Tell each ticket's type: Zammad's ticket ``type`` where set, else how it came in.
+
+    Zammad's optional ticket type (Incident, Problem...) is often unused; then the type is the
+    channel of the ticket's first article (email, phone, web, note...).
+    """
+    own = (
+        tickets["type"].fillna("").astype(str).str.strip()
+        if "type" in tickets.columns
+        else pd.Series("", index=tickets.index, dtype=str)
+    )
+    channel = pd.Series("", index=tickets.index, dtype=str)
+    if articles is not None and not articles.empty and "type" in articles.columns:
+        first = articles.sort_values(["ticket_id", "created_at", "id"])
+        first = first.drop_duplicates("ticket_id").set_index("ticket_id")["type"]
+        channel = tickets["id"].map(first).fillna("").astype(str)
+    elif "create_article_type_id" in tickets.columns:
+        names = {v: k for k, v in ZAMMAD_ARTICLE_TYPE_IDS.items()}
+        channel = tickets["create_article_type_id"].map(names).fillna("").astype(str)
+    return own.where(own != "", channel)
 
 
 def months_between(start: pd.Series, end: pd.Timestamp) -> pd.Series:
@@ -551,7 +562,10 @@ def zammad_job(
         missing = [v for v in values if v.casefold() not in ids]
         if known:
             condition[attribute] = {"operator": "is", "value": known}
-        if missing:
+        if missing and key == "type":
+            # Not a channel: Zammad's own ticket type attribute, matched by name.
+            condition["ticket.type"] = {"operator": "is", "value": missing}
+        elif missing:
             notes.append(f"look up the id of {key} {', '.join(missing)} and add it to {attribute}")
     relative = {
         "operator": "before (relative)",
@@ -687,20 +701,27 @@ def _with_totals(table: pd.DataFrame) -> pd.DataFrame:
 _ADDRESS_RE = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-def staff_user_ids(users: pd.DataFrame, articles: pd.DataFrame) -> set:
-    """Find the accounts that wrote as an agent (the users frame carries no roles).
+def staff_user_ids(users: pd.DataFrame, articles: pd.DataFrame | None) -> set:
+    """Find the staff accounts, which are not customers to review.
 
-    An account whose email appears in the ``from`` of an agent-sent article is staff; the
-    system user (id 1) is too. Staff accounts are not customers to review.
+    Staff are the system user (id 1), accounts with Zammad's Admin or Agent role (role ids 1
+    and 2, when the snapshot carries ``role_ids``), and accounts that wrote an agent-sent
+    article (its ``created_by_id``, or the address in its ``from``).
     """
     staff = {1}
+    if "role_ids" in users.columns:
+        roles = users["role_ids"].fillna("").astype(str)
+        is_staff = roles.str.contains(r"(?:^|[\[,\s])[12](?:$|[\],\s])", regex=True)
+        staff |= set(users.loc[is_staff, "id"].dropna().astype(int))
     if articles is not None and not articles.empty and "sender" in articles.columns:
-        agent_from = articles.loc[articles["sender"].astype(str).str.casefold() == "agent", "from"]
+        by_agent = articles[articles["sender"].astype(str).str.casefold() == "agent"]
+        if "created_by_id" in by_agent.columns:
+            staff |= set(by_agent["created_by_id"].dropna().astype(int))
         addresses = set()
-        for text in agent_from.dropna().astype(str).unique():
+        for text in by_agent["from"].dropna().astype(str).unique():
             addresses.update(a.casefold() for a in _ADDRESS_RE.findall(text))
         emails = users["email"].fillna("").astype(str).str.strip().str.casefold()
-        staff |= set(users.loc[emails.isin(addresses), "id"])
+        staff |= set(users.loc[emails.isin(addresses), "id"].dropna().astype(int))
     return staff
 
 

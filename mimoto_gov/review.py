@@ -111,24 +111,22 @@ def month_before(month: str) -> str:
 
 
 def uk_date(value: Any) -> str:
-    """Format a timestamp as ``26 Nov 2026`` (UK time), empty when missing."""
+    """Format a timestamp as ``1 Nov 2026`` (UK time), empty when missing."""
+    from mimoto_gov.display import format_uk_date
+
     if value is None or pd.isna(value):
         return ""
-    stamp = pd.Timestamp(value)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(UK_TIME)
-    return stamp.strftime("%d %b %Y")
+    return format_uk_date(value)
 
 
 def uk_datetime(value: Any) -> str:
-    """Format a timestamp as ``26 Nov 2026 06:15 GMT`` (UK time), empty when missing."""
+    """Format a timestamp as ``1 Nov 2026 06:15 GMT`` (UK time), empty when missing."""
     if value is None or pd.isna(value):
         return ""
     stamp = pd.Timestamp(value)
-    stamp = (
-        stamp.tz_convert(UK_TIME) if stamp.tzinfo else stamp.tz_localize("UTC").tz_convert(UK_TIME)
-    )
-    return stamp.strftime("%d %b %Y %H:%M %Z")
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    stamp = stamp.tz_convert(UK_TIME)
+    return f"{stamp.day} {stamp:%b %Y %H:%M %Z}"
 
 
 def _dates(series: pd.Series) -> pd.Series:
@@ -348,8 +346,8 @@ class RetentionReview:
         actions = self.actions()
         due = self.summary()
         parts = [
-            f"As at {uk_datetime(self.as_of)}, {thousands(due['tickets_past_period'])} of "
-            f"{thousands(due['tickets'])} tickets are past their retention period"
+            f"{self.moment_text()}, {thousands(due['tickets_past_period'])} of "
+            f"{thousands(due['tickets'])} tickets were past their retention period"
         ]
         if due["tickets_past_period"]:
             parts[0] += (
@@ -357,7 +355,7 @@ class RetentionReview:
                 f"to anonymise, {thousands(due['to_review'])} to review)"
             )
         parts.append(
-            f"{thousands(due['tickets_to_redact'])} tickets hold personal data that should "
+            f"{thousands(due['tickets_to_redact'])} tickets held personal data that should "
             "not be in a support ticket"
         )
         count = len(actions)
@@ -367,6 +365,12 @@ class RetentionReview:
             else (f"{count} action{'s' if count != 1 else ''} for this month, listed below.")
         )
         return "; ".join(parts) + ". " + lead
+
+    def moment_text(self) -> str:
+        """Say when the review is "as at": the month's end, or the snapshot's time if earlier."""
+        if self.as_of >= month_bounds(self.month)[1]:
+            return f"At the end of {month_label(self.month)}"
+        return f"As at {uk_datetime(self.as_of)} (when the snapshot was taken)"
 
     def snapshot_warning(self) -> str | None:
         """Warn when the snapshot ends before the month does (pull first)."""
@@ -380,20 +384,33 @@ class RetentionReview:
         return None
 
     def schedule_notice(self) -> tuple[str, str]:
-        """Return the schedule's standing as ``(level, text)`` for a callout."""
+        """Return the schedule's standing as ``(text, level)`` for :func:`show_callout`."""
         schedule = self.schedule
+        where = f" (file {self.schedule_path.name})"
         if schedule.approved:
             return (
-                "info",
-                f"Retention schedule version {schedule.version}, approved on "
-                f"{schedule.approved_on:%d %b %Y}"
+                f"Retention schedule version {schedule.version}{where}, approved on "
+                f"{uk_date(pd.Timestamp(schedule.approved_on))}"
                 + (f" by the {schedule.owner.lower()}" if schedule.owner else "")
                 + ". Check that the published privacy policy states these periods.",
+                "info",
             )
         return (
-            "warning",
-            f"Retention schedule version {schedule.version} is a PROPOSAL, not yet approved. "
+            f"Retention schedule version {schedule.version}{where} is a PROPOSAL, not yet "
+            "approved. "
             + (schedule.published_policy or 'The published policy says "stored indefinitely".'),
+            "warning",
+        )
+
+    def record_run_info(self) -> None:
+        """Record the snapshot time and schedule version for the report's run box."""
+        from mimoto_gov.display import record_run_info
+
+        record_run_info(
+            snapshot_time=self.snapshot_time,
+            policy_version=f"retention schedule {self.schedule.version} ({self.schedule.status})",
+            month=month_label(self.month),
+            figures_as_at=uk_datetime(self.as_of),
         )
 
     # ---- inventory and changes ------------------------------------------------------------
@@ -636,8 +653,8 @@ class RetentionReview:
         return (
             f"Inactive means no login and no activity on any of the account's tickets for "
             f"{self.schedule.inactive_after} or more (the schedule's customers.inactive_after). "
-            f"{thousands(len(self.staff))} staff and system accounts (those that wrote as an "
-            "agent) are left out of these lists."
+            f"{thousands(len(self.staff))} staff and system accounts (Admin or Agent role, or "
+            "the author of an agent's reply) are left out of these lists."
         )
 
     # ---- registers and analytics -------------------------------------------------------------
@@ -666,14 +683,26 @@ class RetentionReview:
 
     # ---- output ------------------------------------------------------------------------------
 
-    def show_list(self, frame: pd.DataFrame, *, caption: str, csv: str, limit: int = LIST_LIMIT):
+    def show_list(
+        self,
+        frame: pd.DataFrame | None,
+        *,
+        caption: str,
+        csv: str,
+        limit: int = LIST_LIMIT,
+        missing: str = "Not available yet.",
+    ) -> None:
         """Show at most ``limit`` rows, say how many more, and write the whole list as CSV.
 
         The CSV goes beside the report (``output_dir``); a run without one (a notebook opened
-        by hand) shows the first rows only and says so.
+        by hand) shows the first rows only and says so. ``frame`` None (a register not set up
+        yet) shows the ``missing`` sentence instead.
         """
         from mimoto_gov.display import show_callout, show_table
 
+        if frame is None:
+            show_callout(f"{caption}: {missing}", level="info")
+            return
         total = len(frame)
         if total == 0:
             show_callout(f"{caption}: none.", level="info")
@@ -691,8 +720,26 @@ class RetentionReview:
                 f"{thousands(total - limit)} more not shown: {where}.",
                 level="info",
             )
-        elif written:
-            show_callout(f"Also saved as {csv} beside this report.", level="info")
+
+    def show_analytics(self) -> None:
+        """Show the analytics summary for the month; show nothing without Gaug.es exports."""
+        from mimoto_gov import display
+
+        summary = self.analytics()
+        if summary is None:
+            return
+        if isinstance(summary, pd.DataFrame):
+            display.show_table(summary, caption=f"Website analytics, {month_label(self.month)}")
+        elif isinstance(summary, dict):
+            display.show_key_figures(
+                summary, caption=f"Website analytics, {month_label(self.month)}"
+            )
+        else:
+            show = getattr(summary, "show", None)
+            if callable(show):
+                show()
+            else:
+                display.show_text(str(summary))
 
     def write_csv(self, frame: pd.DataFrame, name: str) -> Path | None:
         """Write a CSV beside the report (formula injection neutralised); None without a folder."""
@@ -702,13 +749,13 @@ class RetentionReview:
 
         return write_csv(frame, Path(self.output_dir) / name)
 
-    def save(self) -> Path | None:
+    def save(self) -> None:
         """Write ``summary.json`` and ``zammad-jobs.json`` beside the report, if any."""
         if self.output_dir is None:
-            return None
+            return
         folder = Path(self.output_dir)
         write_text(folder / "zammad-jobs.json", json.dumps(self.zammad_jobs(), indent=2) + "\n")
-        return write_text(folder / SUMMARY_FILE, json.dumps(self.summary(), indent=2) + "\n")
+        write_text(folder / SUMMARY_FILE, json.dumps(self.summary(), indent=2) + "\n")
 
 
 def _labelled(table: pd.DataFrame, index_name: str) -> pd.DataFrame:
