@@ -19,6 +19,9 @@ _PUBLIC = {
     "load_inventory": "mimoto_gov.inventory",
     "scan_pii": "mimoto_gov.pii",
     "sar_due_date": "mimoto_gov.deadlines",
+    "open_registers": "mimoto_gov.registers",
+    "Registers": "mimoto_gov.registers",
+    "keyed_hash": "mimoto_gov.registers",
 }
 
 __all__ = sorted(_PUBLIC)

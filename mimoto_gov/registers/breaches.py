@@ -111,10 +111,11 @@ class BreachesMixin(RegisterBase):
         now = _aware(now or datetime.now(UK_TIME))
         rows = []
         for r in self.conn.execute("SELECT * FROM breaches ORDER BY found_at, id"):
-            found_at = datetime.fromisoformat(r["found_at"])
+            # Stored with a fixed offset; shown in UK time (GMT or BST as it was then).
+            found_at = datetime.fromisoformat(r["found_at"]).astimezone(UK_TIME)
             due = breach_report_deadline(found_at)
             reported = r["reported_to_ico_at"]
-            reported_at = datetime.fromisoformat(reported) if reported else None
+            reported_at = datetime.fromisoformat(reported).astimezone(UK_TIME) if reported else None
             if reported_at:
                 status = "reported"
             elif r["reason_not_reported"]:

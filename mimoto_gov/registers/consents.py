@@ -63,6 +63,7 @@ def parse_when(text: str, name: str) -> datetime:
 
 def _when(value: datetime | date) -> datetime:
     if isinstance(value, datetime):
+        value = value.replace(microsecond=0)
         return value if value.tzinfo else value.replace(tzinfo=UK_TIME)
     return datetime(value.year, value.month, value.day, tzinfo=UK_TIME)
 

@@ -1,0 +1,64 @@
+"""Helpers shared by the register commands: strict dates, readable tables, CSV output."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from mimoto_gov.deadlines import parse_date, parse_datetime, uk_date
+from mimoto_gov.registers.csvout import frame_to_csv_text, write_frame_csv
+
+
+def day(value: str | None, option: str) -> date | None:
+    """Parse an optional ``YYYY-MM-DD`` option strictly (None stays None)."""
+    return None if value is None else parse_date(value, option)
+
+
+def moment(value: str | None, option: str) -> datetime | None:
+    """Parse an optional ``YYYY-MM-DD HH:MM`` option strictly, as UK time."""
+    return None if value is None else parse_datetime(value, option)
+
+
+# Numbers that are labels, not quantities: no thousands separator.
+_LABEL_COLUMNS = {"id", "year"}
+
+
+def _readable(value: object, column: str = "") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and pd.isna(value):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return f"{uk_date(value.date())} {value:%H:%M}"
+    if isinstance(value, date):
+        return uk_date(value)
+    if isinstance(value, int):
+        return str(value) if column in _LABEL_COLUMNS else f"{value:,}"
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def print_table(frame: pd.DataFrame, columns: list[str] | None = None, empty: str = "") -> None:
+    """Print a register table for people: UK dates, yes/no, long text shortened."""
+    if columns is not None:
+        frame = frame[columns]
+    if frame.empty:
+        print(empty or "(none)")
+        return
+    shown = pd.DataFrame(
+        {c: [_readable(v, str(c)) for v in frame[c].tolist()] for c in frame.columns}, dtype=object
+    )
+    print(shown.to_string(index=False))
+
+
+def output_csv(frame: pd.DataFrame, out: str | None) -> None:
+    """Write a frame as safe CSV to ``out`` (then print the path), or to stdout."""
+    if out:
+        print(write_frame_csv(frame, Path(out)))
+    else:
+        sys.stdout.write(frame_to_csv_text(frame))

@@ -1,0 +1,245 @@
+"""``mimoto-gov requests``: the register of subject rights requests and their deadlines."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+import pandas as pd
+
+from mimoto_gov.commands._register_helpers import day, print_table
+from mimoto_gov.deadlines import uk_date
+from mimoto_gov.registers import KINDS, STATUSES, Request, open_registers
+from mimoto_gov.registers.requests import due_date_of, paused_days
+
+
+def _summary(reg, request: Request) -> str:
+    due = due_date_of(request)
+    who = ", ".join(s.label for s in request.subjects)
+    return (
+        f"{request.id} ({request.kind}, {request.status}) from {who}: received "
+        f"{uk_date(request.received_on)}, due {uk_date(due)}"
+    )
+
+
+def _add(args: argparse.Namespace) -> int:
+    with open_registers() as reg:
+        request = reg.add_request(
+            args.kind, args.email, day(args.received, "--received"), notes=args.notes
+        )
+        print(_summary(reg, request))
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    today = date.today()
+    with open_registers() as reg:
+        requests = reg.list_requests(args.status)
+    if not args.all and args.status is None:
+        requests = [r for r in requests if not r.finished]
+    rows = []
+    for r in requests:
+        due = due_date_of(r, today)
+        overdue = not r.finished and today > due
+        rows.append(
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "subjects": ", ".join(s.label for s in r.subjects),
+                "received": r.received_on,
+                "due": due,
+                "days left": "" if r.finished else (due - today).days,
+                "status": ("OVERDUE " if overdue else "") + r.status,
+                "_overdue": overdue,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if not frame.empty:
+        frame = frame.sort_values(["_overdue", "due", "id"], ascending=[False, True, True])
+        frame = frame.drop(columns="_overdue")
+    print_table(frame, empty="no requests")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    with open_registers() as reg:
+        r = reg.get_request(args.id)
+    lines = [
+        ("Request", r.id),
+        ("Kind", r.kind),
+        ("Status", r.status),
+        ("Subjects", ", ".join(s.label for s in r.subjects)),
+        ("Received", uk_date(r.received_on)),
+        ("Identification received", uk_date(r.id_received_on)),
+        ("Clock starts", uk_date(r.clock_starts_on)),
+        (
+            "Identity verified",
+            f"{uk_date(r.verified_at)} by {r.verified_by}: {r.verify_method}; seen: "
+            f"{r.evidence_seen}"
+            if r.verified
+            else "not yet",
+        ),
+    ]
+    for pause in r.pauses:
+        answered = uk_date(pause.answered_on) if pause.answered_on else "awaiting answer"
+        lines.append(("Clock stopped", f"{uk_date(pause.asked_on)} to {answered}: {pause.reason}"))
+    lines.append(("Paused days", str(paused_days(r))))
+    if r.extended:
+        lines.append(
+            (
+                "Extended",
+                f"{uk_date(r.extension_decided_on)} ({r.extension_reason}); subject told "
+                f"{uk_date(r.extension_told_on)}",
+            )
+        )
+    lines.append(("Due", uk_date(due_date_of(r))))
+    if r.finished:
+        lines.append(("Closed", f"{uk_date(r.closed_on)}: {r.outcome}"))
+    if r.notes:
+        lines.append(("Notes", r.notes))
+    width = max(len(label) for label, _ in lines)
+    for label, value in lines:
+        print(f"{label + ':':<{width + 1}} {value}")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    with open_registers() as reg:
+        request = reg.verify_identity(
+            args.id,
+            method=args.method,
+            verified_by=args.by,
+            evidence_seen=args.seen,
+            verified_at=day(args.on, "--on"),
+            id_received_on=day(args.id_received_on, "--id-received-on"),
+        )
+        print(_summary(reg, request))
+    return 0
+
+
+def _pause(args: argparse.Namespace) -> int:
+    with open_registers() as reg:
+        print(_summary(reg, reg.pause(args.id, args.reason, day(args.on, "--on"))))
+    return 0
+
+
+def _resume(args: argparse.Namespace) -> int:
+    with open_registers() as reg:
+        print(_summary(reg, reg.resume(args.id, day(args.on, "--on"))))
+    return 0
+
+
+def _extend(args: argparse.Namespace) -> int:
+    with open_registers() as reg:
+        request = reg.extend(
+            args.id,
+            args.reason,
+            told_on=day(args.told_on, "--told-on"),
+            decided_on=day(args.on, "--on"),
+        )
+        print(_summary(reg, request))
+    return 0
+
+
+def _close(args: argparse.Namespace) -> int:
+    with open_registers() as reg:
+        request = reg.close_request(
+            args.id, args.outcome, day(args.on, "--on"), refused=args.refused
+        )
+        print(_summary(reg, request))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    with open_registers() as reg:
+        print(reg.export_requests_csv(args.out))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``requests`` and its actions to the command line."""
+    parser = subparsers.add_parser(
+        "requests",
+        help="the register of subject rights requests and their ICO deadlines",
+        description="Record subject rights requests (access, erasure, rectification, "
+        "objection), their identity checks, clock stops and extensions, and see their due "
+        "dates under the ICO's calendar-month rule. Dates are YYYY-MM-DD.",
+    )
+    parser.set_defaults(handler=lambda _args: parser.print_help() or 2)
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+
+    def action(name: str, help_text: str, handler, with_id: bool = True):
+        sub = actions.add_parser(name, help=help_text, description=help_text)
+        if with_id:
+            sub.add_argument("id", metavar="ID", help="the request id, e.g. R-2026-0001")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add = action("add", "Record a new request and print its id and due date.", _add, False)
+    add.add_argument("--kind", required=True, choices=KINDS, help="the right exercised")
+    add.add_argument(
+        "--email",
+        required=True,
+        action="append",
+        help="the subject's address (repeat for several addresses of the same person)",
+    )
+    add.add_argument("--received", help="the day it was received (default: today)")
+    add.add_argument("--notes", help="free text")
+
+    lst = action(
+        "list",
+        "List requests with their due dates, overdue first (open ones unless --all).",
+        _list,
+        False,
+    )
+    lst.add_argument("--status", choices=STATUSES, help="only requests with this status")
+    lst.add_argument("--all", action="store_true", help="include closed and refused requests")
+
+    action("show", "Show one request in full, with its due date.", _show)
+
+    verify = action(
+        "verify",
+        "Record how the requester's identity was verified (a description of what was seen, "
+        "never a copy of a document).",
+        _verify,
+    )
+    verify.add_argument("--method", required=True, help="how identity was established")
+    verify.add_argument("--by", required=True, help="who decided")
+    verify.add_argument("--seen", required=True, help="what evidence was seen (one sentence)")
+    verify.add_argument("--on", help="the day (default: today)")
+    verify.add_argument(
+        "--id-received-on",
+        help="if identification was asked for, the day it arrived: the clock starts then",
+    )
+
+    pause = action(
+        "pause", "Stop the clock while waiting for clarification the request needs.", _pause
+    )
+    pause.add_argument("--reason", required=True, help="what was asked")
+    pause.add_argument("--on", help="the day it was asked (default: today)")
+
+    resume = action("resume", "Restart the clock: the clarification arrived.", _resume)
+    resume.add_argument("--on", help="the day the answer arrived (default: today)")
+
+    extend = action(
+        "extend",
+        "Extend the deadline to three months from the start (complex or several requests); "
+        "the subject must be told within the first month.",
+        _extend,
+    )
+    extend.add_argument("--reason", required=True, help="why the extension is needed")
+    extend.add_argument("--told-on", help="the day the subject was told (default: --on)")
+    extend.add_argument("--on", help="the day it was decided (default: today)")
+
+    close = action("close", "Close a request with its outcome.", _close)
+    close.add_argument("--outcome", required=True, help="what was done")
+    close.add_argument("--on", help="the day (default: today)")
+    close.add_argument("--refused", action="store_true", help="the request was refused")
+
+    export = action(
+        "export",
+        "Write the whole register as CSV for auditors (spreadsheet formulas neutralised).",
+        _export,
+        False,
+    )
+    export.add_argument("--out", required=True, help="the CSV file to write")
