@@ -153,9 +153,9 @@ class SubjectData:
     def third_party_summary(self) -> pd.DataFrame:
         """Third-party findings counted by ticket and kind, for the pre-send check."""
         if self.third_party.empty:
-            return pd.DataFrame(columns=["ticket_number", "kind", "field", "findings"])
+            return pd.DataFrame(columns=["ticket_number", "kind", "whose", "field", "findings"])
         return (
-            self.third_party.groupby(["ticket_number", "kind", "field"], dropna=False)
+            self.third_party.groupby(["ticket_number", "kind", "whose", "field"], dropna=False)
             .size()
             .rename("findings")
             .reset_index()
@@ -208,8 +208,11 @@ def find_subject(inventory, emails: Iterable[str]) -> SubjectData:
         relation=CORRESPONDENT
     )
     found_tickets = pd.concat([own_tickets, other_tickets], ignore_index=True)
-    found_tickets = found_tickets.sort_values(["relation", "created_at", "id"], kind="stable")
-    found_tickets = found_tickets.reset_index(drop=True)
+    found_tickets = found_tickets.iloc[
+        found_tickets.assign(_other=found_tickets["relation"] != CUSTOMER)
+        .sort_values(["_other", "created_at", "id"], kind="stable")
+        .index
+    ].reset_index(drop=True)
 
     attachments = inventory.attachments
     found_attachments = attachments[attachments["article_id"].isin(found_articles["id"])]
@@ -224,7 +227,7 @@ def find_subject(inventory, emails: Iterable[str]) -> SubjectData:
         attachments=found_attachments.reset_index(drop=True),
         snapshot_time=getattr(inventory, "snapshot_time", None),
     )
-    subject.third_party = third_party_findings(subject)
+    subject.third_party = third_party_findings(subject, known=_known_addresses(inventory))
     return subject
 
 
@@ -287,7 +290,27 @@ def _phone_key(text: str) -> str:
         return re.sub(r"\D", "", text)
 
 
-def third_party_findings(subject: SubjectData) -> pd.DataFrame:
+def _known_addresses(inventory) -> dict[str, str]:
+    """Whose an address is, as far as the snapshot tells: "staff" or "another user".
+
+    Staff are the accounts :func:`mimoto_gov.retention.staff_user_ids` finds, plus every
+    address agents send from (the shared support address is usually no user at all).
+    """
+    from mimoto_gov.retention import staff_user_ids
+
+    users, articles = inventory.users, inventory.articles
+    emails = _lower(users["email"])
+    owners = {e: "another user" for e in emails.dropna() if e}
+    staff_ids = staff_user_ids(users, articles)
+    owners.update({e: "staff" for e in emails[users["id"].isin(staff_ids)].dropna() if e})
+    if "sender" in articles:
+        agent = articles.loc[_lower(articles["sender"]).eq("agent").fillna(False), "from"]
+        for value in agent.dropna().unique():
+            owners.update(dict.fromkeys(parse_addresses(value), "staff"))
+    return owners
+
+
+def third_party_findings(subject: SubjectData, known: dict[str, str] | None = None) -> pd.DataFrame:
     """Other people's email addresses and phone numbers in the subject's correspondence.
 
     Scans the titles of the subject's own tickets and the ``from``, ``to``, ``cc``,
@@ -297,14 +320,18 @@ def third_party_findings(subject: SubjectData) -> pd.DataFrame:
 
     Args:
         subject: the gathered data.
+        known: lower-cased address -> whose it is ("staff", "another user"), to help the
+            reviewer: staff acting for the company usually need no redaction.
 
     Returns:
-        One row per finding: ``ticket_id, ticket_number, article_id, field, kind, start, end,
-        masked`` (``article_id`` is missing for a ticket title).
+        One row per finding: ``ticket_id, ticket_number, article_id, field, kind, whose,
+        start, end, masked`` (``article_id`` is missing for a ticket title; ``whose`` is ""
+        when the snapshot does not know).
 
     """
     from mimoto_gov.pii import scan_pii
 
+    known = known or {}
     own_emails = set(subject.emails)
     own_emails |= set(_lower(subject.users["email"]).dropna())
     own_phones = {
@@ -339,6 +366,9 @@ def third_party_findings(subject: SubjectData) -> pd.DataFrame:
                     "article_id": article_id,
                     "field": field_name,
                     "kind": finding.kind,
+                    "whose": known.get(finding.value.strip().lower(), "")
+                    if finding.kind == "email"
+                    else "",
                     "start": finding.start,
                     "end": finding.end,
                     "masked": finding.masked,
@@ -352,7 +382,7 @@ def third_party_findings(subject: SubjectData) -> pd.DataFrame:
         ticket_id, article_id, *values = row
         for name, value in zip(fields, values, strict=True):
             scan(ticket_id, article_id, name, value)
-    columns = ["ticket_id", "ticket_number", "article_id", "field", "kind", "start", "end"]
+    columns = ["ticket_id", "ticket_number", "article_id", "field", "kind", "whose", "start", "end"]
     frame = pd.DataFrame(rows, columns=[*columns, "masked"])
     frame["article_id"] = frame["article_id"].astype("Int64")
     return frame

@@ -82,6 +82,7 @@ def frames(typed=True):
                  content_type="text/plain", internal=False, created_at=ts("2024-05-01 10:00")),
         ]
     )  # fmt: skip
+    articles["sender"] = ["Customer", "Agent", "Customer", "Customer", "Agent", "Customer", "x"]
     attachments = pd.DataFrame(
         [
             dict(id=50, article_id=1, ticket_id=100, filename="photo.jpg", size=2048,
@@ -172,6 +173,10 @@ def test_third_party_data_is_flagged_but_not_the_subjects_own(inventory):
     assert (4, "cc", "email") in flagged  # dave, copied in with her
     assert (4, "from", "email") in flagged  # bob
     assert (1, "to", "email") in flagged  # the support address: staff decide
+    whose = {(a, f): w for a, f, k, w in third[["article_id", "field", "kind", "whose"]].values}
+    assert whose[(1, "to")] == "staff"  # agents send from the support address
+    assert whose[(4, "from")] == "another user"  # bob has an account
+    assert whose[(4, "cc")] == ""  # dave is unknown to the snapshot
     # masked only: no full value of anyone else
     for value in ("carol@able.example", "020 7946 0018", "dave@example.com"):
         assert not third["masked"].str.contains(value, regex=False).any()

@@ -1,0 +1,1074 @@
+"""Subject access packages: everything held about one person, ready to send.
+
+``build_sar_package`` is the one path used by ``mimoto-gov sar`` and by the
+``subject_access_export`` notebook:
+
+1. the request is looked up in the request register (it must exist and be an access request);
+2. the Zammad snapshot is loaded, refreshed first with ``pull``, and refused if it is older
+   than a day unless ``allow_stale`` (a response must reflect what is held now);
+3. :func:`mimoto_gov.subject.find_subject` gathers the person from the snapshot;
+4. live calls to Zammad fetch what the snapshot does not keep: attachment contents (saved
+   byte for byte), and the history and tags of the person's own tickets;
+5. the package is written to ``reports/sar/<ID>/`` in a staging folder that replaces the old
+   one only when complete.
+
+The package folder holds the response (``index.html``, ``report.pdf``, ``data.json``,
+``csv/``, ``attachments/``, ``manifest.json``) and ``sar-<ID>.zip``, the response zipped for
+sending. ``manifest.json`` lists every file of the response with its size and SHA-256; the zip
+contains exactly those files plus the manifest, so it is not listed in the manifest itself.
+``review/`` holds the redaction review for staff (other people's data found in the
+correspondence); it is neither in the zip nor in the manifest, because it is not sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import nh3
+import pandas as pd
+import yaml
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from mimoto_gov.deadlines import UK_TIME, uk_date
+from mimoto_gov.errors import ConfigError, InputError, NotFound, SnapshotError
+from mimoto_gov.files import private_dir, replacing_dir, restrict_tree, write_bytes, write_text
+from mimoto_gov.progress import progress
+from mimoto_gov.registers.requests import due_date_of, paused_days
+from mimoto_gov.settings import Settings, load_settings
+from mimoto_gov.subject import SubjectData, find_subject, normalise_email
+
+SNAPSHOT_MAX_AGE = timedelta(days=1)
+PACKAGE_FORMAT = "mimoto-gov subject access package"
+FORMAT_VERSION = 1
+NO_DATA_STATEMENT = "We hold no personal data about you in our service desk."
+ANALYTICS_STATEMENT = (
+    "Our website analytics (Gaug.es) record aggregated, anonymous browser information without "
+    "IP addresses or user details, so they hold nothing personal about you."
+)
+ARTICLE15_FILE = "article15.yml"
+_ARTICLE15_KEYS = (
+    "version",
+    "controller",
+    "purposes",
+    "categories",
+    "recipients",
+    "retention",
+    "source",
+    "rights",
+    "complaints",
+    "automated_decision_making",
+    "systems_searched",
+)
+# Formatting and structure survive; anything that could run, load or link does not.
+_BODY_TAGS = {
+    "p", "br", "b", "strong", "i", "em", "u", "s", "sub", "sup", "ul", "ol", "li", "blockquote",
+    "pre", "code", "div", "span", "hr", "table", "thead", "tbody", "tfoot", "tr", "td", "th",
+    "h1", "h2", "h3", "h4", "h5", "h6",
+}  # fmt: skip
+_INLINE_IMAGE_RE = re.compile(r"/api/v1/ticket_attachment/(\d+)/(\d+)/(\d+)")
+_TEMPLATES = Path(__file__).parent / "templates"
+_REPO_POLICY_DIR = Path(__file__).resolve().parents[1] / "data" / "policy"
+
+
+@dataclass
+class SarCase:
+    """A subject access request ready to be exported: the request, the snapshot, the person.
+
+    Build it with :func:`open_case`. The notebook shows its tables before the package is built.
+
+    Attributes:
+        request: the request's details (see :func:`request_details`).
+        emails: every address searched for, lower-cased.
+        subject: what the snapshot holds about the person.
+        register_entries: entries about them in the registers (one row each).
+        withheld_entries: register entries left out of the package (legal holds, and
+            law-enforcement requests the person was not told about); counted for staff.
+        article15: the supplementary information (``data/policy/article15.yml``).
+        settings: the workbook settings used.
+        generated_at: when the case was opened (UTC).
+        options: the keyword arguments :meth:`build` passes to :func:`build_sar_package`.
+
+    """
+
+    request: dict
+    emails: tuple[str, ...]
+    subject: SubjectData
+    register_entries: pd.DataFrame
+    withheld_entries: int
+    article15: dict
+    settings: Settings
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    options: dict = field(default_factory=dict, repr=False)
+
+    def build(self) -> Path:
+        """Build this request's package with :func:`build_sar_package` (the command's path).
+
+        Returns:
+            The package folder.
+
+        """
+        return build_sar_package(self.request["id"], self.emails[0], **self.options)
+
+    @property
+    def due_on(self) -> date:
+        """The date the response is due."""
+        return self.request["due_on"]
+
+    def request_table(self) -> pd.DataFrame:
+        """Return the request's details as a two-column table (``item``, ``value``)."""
+        r = self.request
+        rows = [
+            ("Reference", r["id"]),
+            ("Kind", r["kind"]),
+            ("Status", r["status"]),
+            ("Received", uk_date(r["received_on"])),
+            ("Due", uk_date(r["due_on"]) + (" (extended)" if r["extended"] else "")),
+            ("Addresses searched", ", ".join(self.emails)),
+            ("Identity check", r["verification"]),
+            ("Snapshot taken", uk_datetime(self.subject.snapshot_time)),
+        ]
+        return pd.DataFrame(rows, columns=["item", "value"])
+
+    def checks(self, today: date | None = None) -> pd.DataFrame:
+        """List what a member of staff checks before sending, one row per check.
+
+        Columns: ``check``, ``status`` ("ok", "review" or "late") and ``detail``.
+        """
+        today = today or datetime.now(UK_TIME).date()
+        counts = self.subject.counts()
+        days_left = (self.due_on - today).days
+        third = counts["third-party items to review"]
+        staff = int((self.subject.third_party["whose"] == "staff").sum())
+        internal = counts["of which internal notes"]
+        verified = self.request["verified"]
+        rows = [
+            (
+                "Deadline",
+                "late" if days_left < 0 else "ok",
+                f"due {uk_date(self.due_on)}: "
+                + (f"{-days_left:,} days overdue" if days_left < 0 else f"{days_left:,} days left"),
+            ),
+            (
+                "Identity",
+                "ok" if verified else "review",
+                self.request["verification"],
+            ),
+            (
+                "Other people's data",
+                "review" if third else "ok",
+                f"{third:,} email addresses or phone numbers of other people ({staff:,} of them"
+                " staff addresses) to consider redacting: review/redaction.csv",
+            ),
+            (
+                "Internal notes",
+                "review" if internal else "ok",
+                f"{internal:,} internal notes are included: check whether an exemption applies",
+            ),
+            (
+                "Register entries left out",
+                "review" if self.withheld_entries else "ok",
+                f"{self.withheld_entries:,} legal holds or law-enforcement requests the person"
+                " was not told about are left out: decide whether any can be disclosed",
+            ),
+            (
+                "Attachments",
+                "ok",
+                f"{counts['attachments']:,} files ({counts['attachment bytes']:,} bytes) "
+                "to download from Zammad",
+            ),
+        ]
+        return pd.DataFrame(rows, columns=["check", "status", "detail"])
+
+
+def uk_datetime(value) -> str:
+    """Format a timestamp for people as UK time: ``3 Oct 2026 14:05`` (empty if missing)."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if stamp is pd.NaT:
+        return ""
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize(UTC)
+    local = stamp.tz_convert(UK_TIME)
+    return f"{uk_date(local.date())} {local:%H:%M}"
+
+
+def load_article15(path: Path | None = None, settings: Settings | None = None) -> dict:
+    """Read the Article 15 supplementary information.
+
+    Args:
+        path: the YAML file; by default ``<data dir>/policy/article15.yml``, falling back to
+            the copy tracked in the repository.
+        settings: the settings giving the data dir.
+
+    Raises:
+        ConfigError: the file is missing, is not YAML, or lacks a required section.
+
+    """
+    if path is None:
+        settings = settings or load_settings()
+        path = settings.policy_dir / ARTICLE15_FILE
+        if not path.exists():
+            path = _REPO_POLICY_DIR / ARTICLE15_FILE
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: the Article 15 information file is missing") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML ({error.__class__.__name__})") from None
+    missing = [k for k in _ARTICLE15_KEYS if not isinstance(data, dict) or not data.get(k)]
+    if missing:
+        raise ConfigError(f"{path}: missing {', '.join(missing)}")
+    return data
+
+
+def check_snapshot_age(snapshot_time, *, now: datetime | None = None) -> None:
+    """Refuse a snapshot older than :data:`SNAPSHOT_MAX_AGE`.
+
+    Raises:
+        SnapshotError: one line saying how old it is and what to do.
+
+    """
+    if snapshot_time is None or pd.isna(snapshot_time):
+        raise SnapshotError(
+            "the Zammad snapshot has no time stamp: run with --pull to refresh it first"
+        )
+    now = now or datetime.now(UTC)
+    age = now - pd.Timestamp(snapshot_time).to_pydatetime()
+    if age > SNAPSHOT_MAX_AGE:
+        hours = int(age.total_seconds() // 3600)
+        old = f"{hours // 24:,} days" if hours >= 48 else f"{hours} hours"
+        raise SnapshotError(
+            f"the Zammad snapshot is {old} old (taken {uk_datetime(snapshot_time)}): run with "
+            "--pull to refresh it first, or --allow-stale to answer from it as it is"
+        )
+
+
+def open_case(
+    request_id: str,
+    email: str,
+    *,
+    also=(),
+    data_dir: Path | None = None,
+    reports_dir: Path | None = None,
+    pull: bool = False,
+    allow_stale: bool = False,
+    client=None,
+) -> SarCase:
+    """Look up the request, load (or refresh) the snapshot and gather the person.
+
+    Args:
+        request_id: the request register's id for this access request.
+        email: the requester's address (one of the request's subject addresses).
+        also: other addresses the person uses, searched as well.
+        data_dir: the workbook data folder (``$MIMOTO_GOV_DATA`` by default).
+        reports_dir: where :meth:`SarCase.build` writes (``$MIMOTO_GOV_REPORTS`` by default).
+        pull: refresh the snapshot from Zammad first.
+        allow_stale: use a snapshot older than a day.
+        client: a Zammad client for the pull (built from the settings when needed).
+
+    Raises:
+        RegisterError: the request does not exist.
+        InputError: an address is malformed, or the request is not an access request about
+            ``email``.
+        SnapshotError: the snapshot is missing or too old.
+
+    """
+    settings = _settings(data_dir)
+    request = request_details(request_id, settings)
+    if request["kind"] != "access":
+        raise InputError(
+            f"request {request['id']} is a {request['kind']} request, not an access request"
+        )
+    main = normalise_email(email)
+    if main not in request["emails"]:
+        raise InputError(
+            f"{main} is not a subject of request {request['id']}: add the address to the "
+            "request, or use the address it was made under"
+        )
+    emails = tuple(dict.fromkeys([main, *request["emails"], *(normalise_email(a) for a in also)]))
+    article15 = load_article15(settings=settings)
+    if pull:
+        client = client or _zammad_client(settings)
+        _pull(client, settings.data_dir)
+    inventory = _load_snapshot(settings.data_dir)
+    if not allow_stale:
+        check_snapshot_age(inventory.snapshot_time)
+    subject = find_subject(inventory, emails)
+    entries, withheld = _register_entries(emails, settings)
+    return SarCase(
+        request=request,
+        emails=emails,
+        subject=subject,
+        register_entries=entries,
+        withheld_entries=withheld,
+        article15=article15,
+        settings=settings,
+        options={
+            "also": emails[1:],
+            "data_dir": settings.data_dir,
+            "reports_dir": reports_dir,
+            "allow_stale": allow_stale,
+            "client": client,
+        },
+    )
+
+
+def build_sar_package(
+    request_id: str,
+    email: str,
+    *,
+    also=(),
+    data_dir: Path | None = None,
+    reports_dir: Path | None = None,
+    pull: bool = False,
+    allow_stale: bool = False,
+    client=None,
+) -> Path:
+    """Gather everything held about a person and write the response package.
+
+    Args:
+        request_id: the request register's id for this access request.
+        email: the requester's address.
+        also: other addresses the person uses.
+        data_dir: the workbook data folder (``$MIMOTO_GOV_DATA`` by default).
+        reports_dir: where ``sar/<ID>/`` is written (``$MIMOTO_GOV_REPORTS`` by default).
+        pull: refresh the snapshot from Zammad first.
+        allow_stale: answer from a snapshot older than a day.
+        client: the Zammad client for live calls (built from the settings when needed).
+
+    Returns:
+        The package folder, ``<reports>/sar/<ID>/``.
+
+    Raises:
+        MimotoGovError: a one-line reason (unknown request, stale snapshot, Zammad error...);
+            any previous package for the request is then left as it was.
+
+    """
+    case = open_case(
+        request_id,
+        email,
+        also=also,
+        data_dir=data_dir,
+        reports_dir=reports_dir,
+        pull=pull,
+        allow_stale=allow_stale,
+        client=client,
+    )
+    if client is None and _needs_live_calls(case.subject):
+        client = _zammad_client(case.settings)
+    live = fetch_live(client, case.subject)
+    settings = case.settings
+    reports = Path(reports_dir) if reports_dir is not None else settings.reports_dir
+    return write_package(case, live, reports / "sar")
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    settings = load_settings()
+    if data_dir is None:
+        return settings
+    return Settings(
+        zammad_url=settings.zammad_url,
+        zammad_token=settings.zammad_token,
+        gauges_token=settings.gauges_token,
+        data_dir=Path(data_dir),
+        reports_dir=settings.reports_dir,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The sources: the request register, the snapshot and Zammad.
+
+
+def request_details(request_id: str, settings: Settings) -> dict:
+    """Read an access request from the request register, as plain values.
+
+    Returns:
+        ``id, kind, status, received_on, clock_starts_on, due_on, extended, paused_days,
+        emails, verified, verification`` (a sentence describing the identity check).
+
+    Raises:
+        RegisterError: there is no such request.
+
+    """
+    with _open_existing_registers(settings) as registers:
+        request = registers.get_request(str(request_id))
+    if request.verified:
+        parts = [f"verified on {uk_date(request.verified_at)}"]
+        if request.verified_by:
+            parts.append(f"by {request.verified_by}")
+        if request.verify_method:
+            parts.append(f"({request.verify_method})")
+        verification = " ".join(parts).capitalize()
+        if request.evidence_seen:
+            verification += f"; seen: {request.evidence_seen}"
+    else:
+        verification = "Not recorded in the request register"
+    return {
+        "id": request.id,
+        "kind": request.kind,
+        "status": request.status,
+        "received_on": request.received_on,
+        "clock_starts_on": request.clock_starts_on,
+        "due_on": due_date_of(request),
+        "extended": request.extended,
+        "paused_days": paused_days(request),
+        "emails": tuple(request.emails),
+        "verified": request.verified,
+        "verification": verification,
+    }
+
+
+REGISTER_ENTRY_COLUMNS = ["register", "reference", "what", "date", "status", "details"]
+
+
+def _open_existing_registers(settings: Settings):
+    from mimoto_gov.errors import RegisterError
+    from mimoto_gov.registers import open_registers
+
+    path = settings.registers_path
+    if not path.exists():
+        # Opening would create an empty file; a missing register is a setup mistake instead.
+        raise RegisterError(
+            f"no request register at {path}: record the request first with "
+            "`mimoto-gov requests add`"
+        )
+    return open_registers(path)
+
+
+def _register_entries(emails: tuple[str, ...], settings: Settings) -> tuple[pd.DataFrame, int]:
+    """Register entries about the person, and how many are left out for staff to review.
+
+    Disclosed: their requests, complaints, marketing consents and suppressions, and erasures.
+    Left out, counted: legal holds (they may be privileged) and law-enforcement requests the
+    person has not been told about (the law may forbid telling them, DPA 2018 Sch. 2 para 2).
+    """
+    rows: list[dict] = []
+    withheld = 0
+    wanted = set(emails)
+
+    def about(label) -> bool:
+        addresses = {a.strip().lower() for a in str(label or "").split(";")}
+        return bool(addresses & wanted)
+
+    def add(register, reference, what, when, status, details) -> None:
+        rows.append(
+            dict(
+                zip(
+                    REGISTER_ENTRY_COLUMNS,
+                    (register, reference, what, when, status, details),
+                    strict=True,
+                )
+            )
+        )
+
+    with _open_existing_registers(settings) as registers:
+        seen: set[str] = set()
+        for address in emails:
+            for r in registers.requests_about(address):
+                if r.id in seen:
+                    continue
+                seen.add(r.id)
+                due = due_date_of(r)
+                closed = f"; closed {uk_date(r.closed_on)}" if r.closed_on else ""
+                add(
+                    "requests",
+                    r.id,
+                    f"{r.kind} request",
+                    r.received_on,
+                    r.status,
+                    f"due {uk_date(due)}{closed}",
+                )
+        for c in registers.complaints().itertuples(index=False):
+            if about(c.subject):
+                add("complaints", c.id, "complaint", c.received_on, c.status, c.summary)
+        for c in registers.consents().itertuples(index=False):
+            if about(c.subject):
+                status = "withdrawn" if c.withdrawn_at else "given"
+                add(
+                    "consents",
+                    c.id,
+                    f"marketing consent ({c.channel})",
+                    c.consented_at,
+                    status,
+                    f"wording {c.wording_version}; from {c.source}",
+                )
+        for c in registers.suppressions().itertuples(index=False):
+            if about(c.subject):
+                add("suppressions", c.id, "no marketing", c.added_on, "", c.reason)
+        hashes = {registers.hash(a) for a in emails}
+        for e in registers.erasures().itertuples(index=False):
+            if e.subject_hash in hashes:
+                tickets = ", ".join(str(n) for n in e.ticket_numbers)
+                add(
+                    "erasures",
+                    e.id,
+                    "erasure",
+                    e.started_at,
+                    e.outcome,
+                    f"tickets {tickets}" if tickets else "",
+                )
+        withheld += sum(about(h.subject) for h in registers.holds().itertuples(index=False))
+        for le in registers.law_enforcement_requests().itertuples(index=False):
+            if not about(le.subjects):
+                continue
+            if le.user_told_on is None or pd.isna(le.user_told_on):
+                withheld += 1
+                continue
+            add(
+                "law enforcement",
+                le.id,
+                f"request from {le.authority}",
+                le.received_on,
+                le.decision or le.status,
+                le.scope,
+            )
+    frame = pd.DataFrame(rows, columns=REGISTER_ENTRY_COLUMNS)
+    frame["date"] = frame["date"].map(_iso_day)
+    return frame, withheld
+
+
+def _iso_day(value) -> str | None:
+    if value is None or (not isinstance(value, (str, date)) and pd.isna(value)):
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)[:10]
+
+
+def _zammad_client(settings: Settings):
+    from mimoto_gov.zammad.client import client_from_settings
+
+    return client_from_settings(settings)
+
+
+def _pull(client, data_dir: Path) -> None:
+    from mimoto_gov.zammad.sync import pull
+
+    pull(client, data_dir)
+
+
+def _load_snapshot(data_dir: Path):
+    from mimoto_gov.inventory import load_inventory
+
+    return load_inventory(data_dir)
+
+
+@dataclass
+class LiveData:
+    """What live calls to Zammad added to the snapshot.
+
+    Attributes:
+        history: one row per history entry of the person's own tickets.
+        tags: one row per (ticket, tag) of the person's own tickets.
+        files: attachment contents by attachment id, exactly as Zammad served them.
+        missing: attachment ids Zammad no longer has (404), with the reason.
+        inline: inline images referenced from HTML bodies but absent from the attachment list
+            (``ticket_id, article_id, id``), fetched like attachments.
+
+    """
+
+    history: pd.DataFrame
+    tags: pd.DataFrame
+    files: dict[int, bytes]
+    missing: dict[int, str]
+    inline: pd.DataFrame
+
+    @classmethod
+    def empty(cls) -> LiveData:
+        """Return live data with nothing in it (no history, tags or files)."""
+        return cls(
+            history=pd.DataFrame(columns=["ticket_id", "ticket_number"]),
+            tags=pd.DataFrame(columns=["ticket_id", "ticket_number", "tag"]),
+            files={},
+            missing={},
+            inline=pd.DataFrame(columns=["ticket_id", "article_id", "id"], dtype="int64"),
+        )
+
+
+def _needs_live_calls(subject: SubjectData) -> bool:
+    return bool(len(subject.customer_tickets) or len(subject.attachments))
+
+
+def fetch_live(client, subject: SubjectData, *, download: bool = True) -> LiveData:
+    """Fetch attachment contents, and the history and tags of the person's own tickets.
+
+    Args:
+        client: a :class:`~mimoto_gov.zammad.client.ZammadClient` (unused when nothing is
+            needed).
+        subject: the gathered person.
+        download: fetch attachment contents (the benchmark leaves them out).
+
+    Raises:
+        ZammadError: Zammad refused or failed; a missing attachment (404) is recorded
+            instead, as it may have been deleted since the snapshot.
+
+    """
+    history_rows: list[dict] = []
+    tag_rows: list[dict] = []
+    own = subject.customer_tickets
+    for ticket in progress(
+        list(own[["id", "number"]].itertuples(index=False)), desc="history", unit="ticket"
+    ):
+        for entry in client.ticket_history(int(ticket.id)):
+            history_rows.append(
+                {"ticket_id": int(ticket.id), "ticket_number": ticket.number, **entry}
+            )
+        for tag in client.ticket_tags(int(ticket.id)):
+            tag_rows.append(
+                {"ticket_id": int(ticket.id), "ticket_number": ticket.number, "tag": tag}
+            )
+    inline = _inline_images(subject)
+    files: dict[int, bytes] = {}
+    missing: dict[int, str] = {}
+    if download:
+        wanted = pd.concat(
+            [subject.attachments[["ticket_id", "article_id", "id"]], inline], ignore_index=True
+        )
+        for row in progress(list(wanted.itertuples(index=False)), desc="attachments"):
+            try:
+                files[int(row.id)] = client.download_attachment(
+                    int(row.ticket_id), int(row.article_id), int(row.id)
+                )
+            except NotFound:
+                missing[int(row.id)] = "no longer in Zammad"
+    history = pd.DataFrame(history_rows)
+    if not history.empty and "created_at" in history:
+        history["created_at"] = pd.to_datetime(history["created_at"], utc=True, errors="coerce")
+        history = history.sort_values(["ticket_id", "created_at"], kind="stable")
+    return LiveData(
+        history=history.reset_index(drop=True),
+        tags=pd.DataFrame(tag_rows, columns=["ticket_id", "ticket_number", "tag"]),
+        files=files,
+        missing=missing,
+        inline=inline,
+    )
+
+
+def _inline_images(subject: SubjectData) -> pd.DataFrame:
+    """Images an HTML body references by URL that the attachment list leaves out (§3.5)."""
+    known = set(subject.attachments["id"])
+    rows = []
+    html = subject.articles[subject.articles["content_type"].fillna("") == "text/html"]
+    for body in html["body"].dropna():
+        for ticket_id, article_id, attachment_id in _INLINE_IMAGE_RE.findall(body):
+            if int(attachment_id) not in known:
+                known.add(int(attachment_id))
+                rows.append((int(ticket_id), int(article_id), int(attachment_id)))
+    return pd.DataFrame(rows, columns=["ticket_id", "article_id", "id"], dtype="int64")
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing the package
+
+
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                     *(f"lpt{i}" for i in range(1, 10))}  # fmt: skip
+_UNSAFE_CHARS_RE = re.compile(r'[<>:"/\\|?*]')
+_MAX_NAME_BYTES = 150
+
+
+def safe_filename(name: object, taken: set[str], fallback: str = "attachment") -> str:
+    """Return a file name safe anywhere and distinct (ignoring case) from ``taken``.
+
+    Keeps only the last path component, drops control and format characters, replaces
+    characters Windows forbids, strips leading dots (no hidden files, no ``..``) and trailing
+    dots and spaces, shortens long names keeping the extension, and adds `` (2)``, `` (3)``...
+    before the extension when the name is taken. The chosen name is added to ``taken``.
+
+    Args:
+        name: the stored file name (untrusted).
+        taken: lower-cased names already used in the folder; updated.
+        fallback: the name used when nothing usable is left.
+
+    """
+    text = unicodedata.normalize("NFC", str(name) if isinstance(name, str) else "")
+    text = re.split(r"[/\\]", text)[-1]
+    text = "".join(c for c in text if unicodedata.category(c)[0] not in ("C", "Z") or c == " ")
+    text = _UNSAFE_CHARS_RE.sub("_", text).strip().lstrip(".").rstrip(". ")
+    stem, dot, ext = text.rpartition(".")
+    if not dot or not stem:
+        stem, ext = text, ""
+    if len(ext.encode()) > 20:
+        stem, ext = text, ""
+    if not stem:
+        stem = fallback
+    if stem.lower() in _WINDOWS_RESERVED:
+        stem = f"_{stem}"
+    suffix = f".{ext}" if ext else ""
+    number = 1
+    while True:
+        tail = f" ({number}){suffix}" if number > 1 else suffix
+        room = _MAX_NAME_BYTES - len(tail.encode())
+        short = stem.encode()[:room].decode("utf-8", errors="ignore").rstrip(". ")
+        candidate = f"{short or fallback}{tail}"
+        if candidate.lower() not in taken:
+            taken.add(candidate.lower())
+            return candidate
+        number += 1
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    if frame.empty:
+        return []
+    return json.loads(frame.to_json(orient="records", date_format="iso", date_unit="s"))
+
+
+def _package_tables(case: SarCase, live: LiveData, saved: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    subject = case.subject
+    return {
+        "users": subject.users,
+        "organizations": subject.organizations,
+        "tickets": subject.tickets,
+        "articles": subject.articles,
+        "attachments": saved,
+        "ticket_history": live.history,
+        "ticket_tags": live.tags,
+        "register_entries": case.register_entries,
+    }
+
+
+def _save_attachments(folder: Path, subject: SubjectData, live: LiveData) -> pd.DataFrame:
+    """Write each downloaded file under a safe, unique name; return the attachment table."""
+    inline = live.inline.assign(filename=lambda f: "inline-image-" + f["id"].astype(str))
+    table = pd.concat([subject.attachments, inline.assign(inline=True)], ignore_index=True)
+    table["inline"] = table["inline"].fillna(False).astype(bool) if len(table) else []
+    taken: set[str] = set()
+    saved_as, sha256, note = [], [], []
+    for row in table.itertuples(index=False):
+        content = live.files.get(int(row.id))
+        if content is None:
+            saved_as.append(None)
+            sha256.append(None)
+            note.append(live.missing.get(int(row.id), "not downloaded"))
+            continue
+        name = safe_filename(row.filename, taken)
+        write_bytes(folder / name, content)
+        saved_as.append(f"attachments/{name}")
+        sha256.append(hashlib.sha256(content).hexdigest())
+        note.append("")
+    return table.assign(saved_as=saved_as, sha256=sha256, note=note)
+
+
+def _body_html(article) -> Markup:
+    body = article.get("body")
+    if not isinstance(body, str):
+        return Markup("")
+    if str(article.get("content_type") or "").lower() == "text/html":
+        cleaned = nh3.clean(
+            body,
+            tags=_BODY_TAGS,
+            attributes={},
+            clean_content_tags={"script", "style", "template", "noscript"},
+            link_rel=None,
+        )
+        return Markup(cleaned)  # noqa: S704 - cleaned by nh3 with no attributes allowed
+    return Markup("<br>\n").join(escape(body).split("\n"))
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and pd.isna(value):
+        return ""
+    if value is pd.NA or value is pd.NaT:
+        return ""
+    return str(value)
+
+
+def _article_view(article: dict, files_by_article: dict[int, list[dict]]) -> dict:
+    kind = " ".join(v for v in (_text(article.get("type")), _text(article.get("sender"))) if v)
+    return {
+        "when": uk_datetime(article.get("created_at")),
+        "kind": kind or "message",
+        "internal": bool(article.get("internal")) if pd.notna(article.get("internal")) else False,
+        "from": _text(article.get("from")),
+        "to": _text(article.get("to")),
+        "cc": _text(article.get("cc")),
+        "subject": _text(article.get("subject")),
+        "body_html": _body_html(article),
+        "attachments": files_by_article.get(int(article["id"]), []),
+    }
+
+
+def _history_view(entry: dict) -> dict:
+    what = " ".join(v for v in (_text(entry.get("type")), _text(entry.get("object"))) if v)
+    return {
+        "when": uk_datetime(entry.get("created_at")),
+        "what": what,
+        "attribute": _text(entry.get("attribute")),
+        "value_from": _text(entry.get("value_from")),
+        "value_to": _text(entry.get("value_to")),
+    }
+
+
+_USER_FIELDS = (
+    ("Name", None),
+    ("Email", "email"),
+    ("Login", "login"),
+    ("Phone", "phone"),
+    ("Mobile", "mobile"),
+    ("Active", "active"),
+    ("Created", "created_at"),
+    ("Updated", "updated_at"),
+    ("Last sign-in", "last_login"),
+)
+
+
+def _user_view(user: dict, org_names: dict) -> list[tuple[str, str]]:
+    rows = []
+    for label, column in _USER_FIELDS:
+        if column is None:
+            value = " ".join(_text(user.get(k)) for k in ("firstname", "lastname")).strip()
+        elif column.endswith(("_at", "_login")):
+            value = uk_datetime(user.get(column))
+        elif column == "active":
+            value = "yes" if user.get(column) else "no"
+        else:
+            value = _text(user.get(column))
+        if value:
+            rows.append((label, value))
+    org = user.get("organization_id")
+    if org is not None and pd.notna(org):
+        rows.append(("Organisation", _text(org_names.get(int(org), ""))))
+    return rows
+
+
+def _body_context(case: SarCase, live: LiveData, saved: pd.DataFrame, csv_files: list[str]):
+    subject = case.subject
+    files_by_article: dict[int, list[dict]] = {}
+    for row in saved.to_dict("records"):
+        files_by_article.setdefault(int(row["article_id"]), []).append(
+            {
+                "name": _text(row.get("filename")) or "attachment",
+                "href": row["saved_as"],
+                "size": f"{int(row['size']):,} bytes" if pd.notna(row.get("size")) else "",
+                "note": row["note"],
+            }
+        )
+    articles_by_ticket: dict[int, list[dict]] = {}
+    for article in subject.articles.to_dict("records"):
+        view = _article_view(article, files_by_article)
+        articles_by_ticket.setdefault(int(article["ticket_id"]), []).append(view)
+    history_by_ticket: dict[int, list[dict]] = {}
+    for entry in live.history.to_dict("records"):
+        history_by_ticket.setdefault(int(entry["ticket_id"]), []).append(_history_view(entry))
+    tags_by_ticket: dict[int, list[str]] = {}
+    for ticket_id, tag in live.tags[["ticket_id", "tag"]].itertuples(index=False):
+        tags_by_ticket.setdefault(int(ticket_id), []).append(str(tag))
+
+    def ticket_view(t: dict) -> dict:
+        tid = int(t["id"])
+        return {
+            "number": _text(t.get("number")),
+            "title": _text(t.get("title")),
+            "state": _text(t.get("state")),
+            "group": _text(t.get("group")),
+            "created": uk_datetime(t.get("created_at")),
+            "updated": uk_datetime(t.get("updated_at")),
+            "closed": uk_datetime(t.get("close_at")),
+            "tags": tags_by_ticket.get(tid, []),
+            "articles": articles_by_ticket.get(tid, []),
+            "history": history_by_ticket.get(tid, []),
+        }
+
+    org_names = dict(zip(subject.organizations["id"], subject.organizations["name"], strict=True))
+    entries = case.register_entries
+    counts = [(label, f"{n:,}") for label, n in subject.counts().items() if "third" not in label]
+    return {
+        "request": {
+            "id": case.request["id"],
+            "received_on": uk_date(case.request["received_on"]),
+            "due_on": uk_date(case.due_on),
+            "extended": case.request["extended"],
+            "verification": case.request["verification"],
+        },
+        "emails": case.emails,
+        "snapshot_time": uk_datetime(subject.snapshot_time),
+        "generated_on": uk_datetime(case.generated_at),
+        "empty": subject.is_empty,
+        "counts": counts,
+        "a15": case.article15,
+        "users": [_user_view(u, org_names) for u in subject.users.to_dict("records")],
+        "organizations": [
+            {
+                "name": _text(o.get("name")),
+                "created": uk_datetime(o.get("created_at")),
+                "updated": uk_datetime(o.get("updated_at")),
+            }
+            for o in subject.organizations.to_dict("records")
+        ],
+        "own_tickets": [ticket_view(t) for t in subject.customer_tickets.to_dict("records")],
+        "other_tickets": [ticket_view(t) for t in subject.correspondent_tickets.to_dict("records")],
+        "register_columns": list(entries.columns),
+        "register_rows": [[_text(v) for v in row] for row in entries.itertuples(index=False)],
+        "csv_files": csv_files,
+        "attachment_count": int(saved["saved_as"].notna().sum()),
+    }
+
+
+def render_body(context: dict) -> str:
+    """Render the response body (escaped throughout) from the package context."""
+    environment = Environment(
+        loader=FileSystemLoader(_TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return environment.get_template("sar_response.html.j2").render(**context)
+
+
+def _data_json(case: SarCase, tables: dict[str, pd.DataFrame]) -> dict:
+    subject = case.subject
+    request = {
+        k: (v.isoformat() if isinstance(v, date) else v)
+        for k, v in case.request.items()
+        if k != "raw"
+    }
+    return {
+        "format": PACKAGE_FORMAT,
+        "format_version": FORMAT_VERSION,
+        "generated_at": case.generated_at.isoformat(timespec="seconds"),
+        "snapshot_time": (
+            pd.Timestamp(subject.snapshot_time).isoformat()
+            if subject.snapshot_time is not None
+            else None
+        ),
+        "request": request,
+        "addresses_searched": list(case.emails),
+        "holds_personal_data": not subject.is_empty,
+        "statement": NO_DATA_STATEMENT if subject.is_empty else None,
+        "analytics": ANALYTICS_STATEMENT,
+        "supplementary_information": case.article15,
+        "counts": {k: v for k, v in subject.counts().items() if "third" not in k},
+        "tables": {name: _records(frame) for name, frame in tables.items()},
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def manifest_entries(folder: Path) -> list[dict]:
+    """Every file of the response under ``folder`` with its size and SHA-256 (sorted by path).
+
+    Leaves out ``manifest.json`` itself, the zip and the staff-only ``review/`` folder.
+    """
+    entries = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if not path.is_file() or relative == "manifest.json" or relative.startswith("review/"):
+            continue
+        if relative.endswith(".zip") and "/" not in relative:
+            continue
+        entries.append({"path": relative, "size": path.stat().st_size, "sha256": _sha256(path)})
+    return entries
+
+
+def package_id(request_id: str) -> str:
+    """Return the folder name for a request id, refusing ids unsafe as a file name."""
+    text = str(request_id)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", text) or ".." in text:
+        raise InputError(f"request id {request_id!r} cannot be used as a folder name")
+    return text
+
+
+def write_package(case: SarCase, live: LiveData, sar_dir: Path) -> Path:
+    """Write the package for ``case`` to ``sar_dir/<ID>/``, replacing any earlier one at once.
+
+    Returns:
+        The package folder.
+
+    """
+    from mimoto_gov import reports
+    from mimoto_gov.safe_output import write_csv
+
+    name = package_id(case.request["id"])
+    target = Path(sar_dir) / name
+    private_dir(target.parent.parent)  # the reports folder holds personal data too
+    private_dir(target.parent)
+    with replacing_dir(target) as stage:
+        saved = _save_attachments(private_dir(stage / "attachments"), case.subject, live)
+        tables = _package_tables(case, live, saved)
+        csv_dir = private_dir(stage / "csv")
+        for table_name, frame in tables.items():
+            write_csv(frame, csv_dir / f"{table_name}.csv")
+        csv_files = [f"{t}.csv" for t in tables]
+        write_text(stage / "data.json", json.dumps(_data_json(case, tables), indent=2) + "\n")
+        body = render_body(_body_context(case, live, saved, csv_files))
+        title = f"Subject access response, request {name}"
+        html = reports.render_document(title, body, _run_info(case))
+        write_text(stage / "index.html", html)
+        reports.render_pdf(html, stage / "report.pdf")
+        review = private_dir(stage / "review")
+        write_csv(case.subject.third_party, review / "redaction.csv")
+        write_csv(case.checks(), review / "checks.csv")
+        manifest = {
+            "package": PACKAGE_FORMAT,
+            "request_id": name,
+            "generated_at": case.generated_at.isoformat(timespec="seconds"),
+            "files": manifest_entries(stage),
+        }
+        write_text(stage / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+        _write_zip(stage, f"sar-{name}", [e["path"] for e in manifest["files"]])
+        restrict_tree(stage)
+    return target
+
+
+def _run_info(case: SarCase) -> dict:
+    snapshot = case.subject.snapshot_time
+    return {
+        "kind": "subject access response",
+        "run_id": case.request["id"],
+        "snapshot_time": pd.Timestamp(snapshot).isoformat() if snapshot is not None else None,
+        "policy_version": f"Article 15 information {case.article15.get('version', '')}",
+        "generated_at": case.generated_at.isoformat(timespec="seconds"),
+        "response_due": uk_date(case.due_on),
+    }
+
+
+def _write_zip(folder: Path, stem: str, paths: list[str]) -> Path:
+    target = folder / f"{stem}.zip"
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for relative in [*paths, "manifest.json"]:
+            archive.write(folder / relative, f"{stem}/{relative}")
+    target.chmod(0o600)
+    return target
+
+
+def verify_manifest(folder: Path) -> list[str]:
+    """Check a package against its manifest; return the problems found (empty when it verifies).
+
+    Args:
+        folder: a package folder written by :func:`build_sar_package`.
+
+    """
+    folder = Path(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    listed = {e["path"]: e for e in manifest["files"]}
+    actual = {e["path"]: e for e in manifest_entries(folder)}
+    problems = [f"missing: {p}" for p in sorted(set(listed) - set(actual))]
+    problems += [f"not in the manifest: {p}" for p in sorted(set(actual) - set(listed))]
+    for path in sorted(set(listed) & set(actual)):
+        if listed[path]["sha256"] != actual[path]["sha256"]:
+            problems.append(f"changed: {path}")
+        elif listed[path]["size"] != actual[path]["size"]:
+            problems.append(f"size differs: {path}")
+    return problems
