@@ -8,21 +8,24 @@ would identify the person (addresses, names, logins), keeping only ids and ticke
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
+from mimoto_gov.display import format_uk_date as uk_date
 from mimoto_gov.erasure_plan import (
     BLOCKED,
     BY_HAND,
     CLEAR,
+    DONE,
+    FAILED,
     KEPT,
+    NOT_RUN,
     NOTHING,
     OWNER_DPO,
     OWNER_MARKETING,
     OWNER_SUPPORT,
     OWNER_TOOL,
     TO_DELETE,
+    VERIFIED,
     ChecklistLine,
     ErasurePlan,
 )
@@ -31,21 +34,18 @@ GAUGES_WHY = (
     "the policy: Gaug.es records aggregated, anonymous browser information without IP "
     "addresses or user details; the analytics audit checks it"
 )
+BACKUP_WHY = (
+    "a backup cannot be edited: it is put beyond use until it ages out (see the statement "
+    "on backups)"
+)
 PROVIDER_LOG_WHY = (
     "the policy's caveat: \"logging information will remain on the third-party service that "
     'provides our servicedesk"'
 )
 
 
-def uk_date(value) -> str:
-    """Format a date as UK text, e.g. ``26 Nov 2026`` (empty for a missing value)."""
-    if value is None or (not isinstance(value, date) and pd.isna(value)):
-        return ""
-    return pd.Timestamp(value).strftime("%-d %b %Y")
-
-
 def count(n: int, singular: str, plural: str | None = None) -> str:
-    """``"1 ticket"``, ``"1,234 tickets"``."""
+    """Count things in words: ``"1 ticket"``, ``"1,234 tickets"``."""
     return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
 
 
@@ -59,6 +59,8 @@ def checklist_lines(plan: ErasurePlan, *, identify: bool = True) -> list[Checkli
 
     """
     return [
+        _identity_line(plan),
+        _holds_line(plan),
         _users_line(plan, identify),
         _customer_tickets_line(plan),
         *_organization_lines(plan, identify),
@@ -83,17 +85,39 @@ def checklist_lines(plan: ErasurePlan, *, identify: bool = True) -> list[Checkli
             why=GAUGES_WHY,
         ),
         ChecklistLine(
-            key="marketing",
-            place="Marketing list",
-            held="the address, if they ever opted in",
-            action="add the keyed hash of the address to the suppression list so it is never "
-            "mailed or re-imported; remove the address from the mailing-list service by hand",
-            owner=OWNER_MARKETING,
+            key="suppression",
+            place="Marketing suppression list",
+            held="nothing yet",
+            action="the keyed hash of the address is added, so the address is never mailed, "
+            "imported or re-added to the mailing list",
+            owner=OWNER_TOOL,
             state=TO_DELETE,
         ),
+        ChecklistLine(
+            key="mailing-list",
+            place="Mailing-list service",
+            held="the address, if they ever opted in to marketing",
+            action="remove the address from the mailing-list service and its exports",
+            owner=OWNER_MARKETING,
+            state=BY_HAND,
+        ),
         *_local_lines(plan),
-        _holds_line(plan),
     ]
+
+
+def _identity_line(plan: ErasurePlan) -> ChecklistLine:
+    return ChecklistLine(
+        key="identity",
+        place="Identity of the requester",
+        held=f"request {plan.request_id}",
+        action=plan.identity or "no identity check recorded in the request register",
+        owner=OWNER_DPO,
+        state=CLEAR if plan.identity_verified else BLOCKED,
+        why=""
+        if plan.identity_verified
+        else "the policy may require proof of identity before deletion: record the check with "
+        "`mimoto-gov requests verify` before --execute",
+    )
 
 
 def _users_line(plan: ErasurePlan, identify: bool) -> ChecklistLine:
@@ -234,7 +258,7 @@ def _retained_lines(plan: ErasurePlan) -> list[ChecklistLine]:
                 + uk_date(copy.ages_out(erased_on)),
                 owner=copy.owner,
                 state=KEPT,
-                why=plan.backup_policy.beyond_use if is_backup else PROVIDER_LOG_WHY,
+                why=BACKUP_WHY if is_backup else PROVIDER_LOG_WHY,
             )
         )
     return lines
@@ -302,3 +326,36 @@ def _holds_line(plan: ErasurePlan) -> ChecklistLine:
         "requested by a law-enforcement body, is exempt from erasure (Art. 17(3))",
         items=items,
     )
+
+
+_ZAMMAD_KEYS = ("zammad-users", "zammad-tickets", "organization-")
+
+
+def executed_lines(
+    lines: list[ChecklistLine], *, succeeded: bool, reason: str = ""
+) -> list[ChecklistLine]:
+    """Move the automatic lines of a checklist to their state after an execution.
+
+    Args:
+        lines: the checklist as planned.
+        succeeded: whether Zammad's deletion was verified (and the local purge ran).
+        reason: why it failed (one line), shown on the Zammad lines.
+
+    Returns:
+        The lines with "to delete" replaced by "deleted, verified" or "done" on success, by
+        "failed" (Zammad) and "not run" (everything after it) on failure.
+
+    """
+    moved = []
+    for line in lines:
+        if line.state != TO_DELETE:
+            moved.append(line)
+        elif line.key.startswith(_ZAMMAD_KEYS):
+            moved.append(
+                line.with_state(VERIFIED) if succeeded else line.with_state(FAILED, reason)
+            )
+        elif succeeded:
+            moved.append(line.with_state(DONE))
+        else:
+            moved.append(line.with_state(NOT_RUN, "not done: the deletion in Zammad failed"))
+    return moved

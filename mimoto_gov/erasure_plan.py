@@ -169,6 +169,9 @@ class ErasurePlan:
         holds: active legal holds and open law-enforcement requests naming them.
         backup_policy: the backups and provider logs that keep the data for a while.
         snapshot_time: when the snapshot the plan was made from was taken.
+        identity: how the requester's identity was verified (method, by whom, when), or why
+            it was not.
+        identity_verified: whether the request register records a verified identity.
         lines: the checklist.
 
     """
@@ -186,6 +189,8 @@ class ErasurePlan:
     holds: tuple[dict, ...]
     backup_policy: BackupPolicy
     snapshot_time: object = None
+    identity: str = ""
+    identity_verified: bool = False
     lines: list[ChecklistLine] = field(default_factory=list)
 
     @property
@@ -240,6 +245,8 @@ def plan_erasure(
     holds: Iterable[dict] = (),
     local_copies: pd.DataFrame | None = None,
     backup_policy: BackupPolicy | None = None,
+    identity: str = "",
+    identity_verified: bool = False,
     now: datetime | None = None,
 ) -> ErasurePlan:
     """Work out what erasing the person with these addresses deletes, keeps and leaves to staff.
@@ -254,6 +261,8 @@ def plan_erasure(
         local_copies: the workbook's files holding them
             (:func:`mimoto_gov.erasure_purge.find_local_copies`).
         backup_policy: from :func:`load_backup_policy` (read from the workbook's copy if None).
+        identity: how the requester's identity was verified, for the checklist.
+        identity_verified: whether it was.
         now: the planning time (UTC now by default).
 
     Returns:
@@ -292,6 +301,8 @@ def plan_erasure(
         holds=tuple(holds),
         backup_policy=backup_policy or load_backup_policy(),
         snapshot_time=subject.snapshot_time,
+        identity=identity,
+        identity_verified=identity_verified,
     )
     from mimoto_gov.erasure_lines import checklist_lines
 

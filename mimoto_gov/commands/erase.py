@@ -1,0 +1,95 @@
+"""``mimoto-gov erase``: the deletion checklist, and a verified erasure through Zammad."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+DESCRIPTION = """\
+Erase one person on request. Without --execute this is a dry run that changes nothing in
+Zammad: it refreshes the snapshot (read-only requests), then writes the deletion checklist to
+reports/erasure/ID/checklist.html and .pdf: every place the person's data lives (Zammad users,
+their tickets, their organisation, articles on other tickets, mailboxes, backups, the
+provider's logs, analytics, the marketing list, the workbook's own copies, legal holds) and
+what happens to it, each line with an owner and a state.
+
+With --execute it refuses unless the request register records a verified identity and no
+legal hold applies, asks you to type DELETE (or --yes for scripts), runs Zammad's data-privacy
+tasks, waits for them (--timeout) and reads Zammad back: the users and every listed ticket
+must be gone and a search by address empty. A failure is recorded in the erasure register and
+reported. On success it pulls Zammad in full, purges the person from the snapshot and earlier
+reports, keeps only the keyed hash of the address in the registers and writes the certificate
+of erasure (reports/erasure/ID/certificate.html and .pdf). Running it again is safe: a
+completed erasure is reported as already done. Prints the documents' paths."""
+
+
+def register(subparsers) -> None:
+    """Add the ``erase`` command."""
+    p = subparsers.add_parser(
+        "erase",
+        help="plan (dry run) or carry out and verify the erasure of a person",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("email", metavar="EMAIL", help="the person's email address")
+    p.add_argument(
+        "--request-id",
+        required=True,
+        metavar="ID",
+        help="the erasure request's id in the request register (e.g. R-2026-0001)",
+    )
+    p.add_argument(
+        "--execute",
+        action="store_true",
+        help="delete in Zammad (without it, a dry run that changes nothing)",
+    )
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation (scripts)")
+    p.add_argument(
+        "--delete-organization",
+        action="store_true",
+        help="also delete their organisation, with all its tickets, when they are its only member",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=1200.0,
+        metavar="SECONDS",
+        help="how long to wait for Zammad's deletion tasks (default 1200; Zammad runs them "
+        "every 10 minutes)",
+    )
+    p.set_defaults(handler=run)
+
+
+def ask(plan) -> bool:
+    """Ask the person at the terminal to type DELETE."""
+    tickets = len(plan.tickets_to_delete)
+    print(
+        f"This permanently deletes {len(plan.users):,} user record(s) and {tickets:,} "
+        f"ticket(s) from Zammad for request {plan.request_id}.",
+        file=sys.stderr,
+    )
+    try:
+        answer = input("Type DELETE to go ahead: ")
+    except EOFError:
+        return False
+    return answer.strip() == "DELETE"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the dry run or the erasure, print what happened and the documents' paths."""
+    from mimoto_gov.erasure import erase
+
+    confirm = ask if sys.stdin.isatty() else None
+    result = erase(
+        args.email,
+        args.request_id,
+        execute=args.execute,
+        yes=args.yes,
+        confirm=confirm,
+        delete_organization=args.delete_organization,
+        timeout=args.timeout,
+    )
+    print(result.message)
+    for path in result.paths:
+        print(path)
+    return 0

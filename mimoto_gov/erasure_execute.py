@@ -1,0 +1,236 @@
+"""Carrying out an erasure in Zammad, and checking afterwards that the data is gone.
+
+Zammad deletes a user through a data-privacy task (zammad-api.md §5.1, §5.2): the POST
+answers at once with ``state: "in process"`` and a preview of the ticket numbers; a background
+job runs every ten minutes and ends the task ``completed`` or ``failed`` (with
+``preferences.error``). A completed task is not proof on its own: a deletion has failed
+half-way before (foreign-key errors, zammad/zammad#5606), so every user, every ticket listed
+and a search by address are read back, and anything still there is a mismatch.
+
+Running again is safe: a task still in process from an earlier attempt is waited for, not
+duplicated (Zammad would refuse a second one with 422), and a user already gone is not asked
+for again.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from mimoto_gov.errors import MimotoGovError, NotFound, TaskTimeout, ZammadError
+
+
+class ErasureRefused(MimotoGovError):
+    """The erasure may not go ahead (no verified identity, a legal hold, no confirmation)."""
+
+    exit_code = 3
+
+
+class ErasureFailed(MimotoGovError):
+    """The erasure was attempted and failed, timed out or could not be verified."""
+
+    exit_code = 4
+
+
+@dataclass
+class TaskOutcome:
+    """One data-privacy task: the user it deletes and how it ended."""
+
+    user_id: int
+    task_id: int | None
+    state: str
+    error: str = ""
+    preview_numbers: tuple[str, ...] = ()
+    reused: bool = False
+
+
+@dataclass
+class Verification:
+    """What was read back from Zammad after the tasks, and what was still there."""
+
+    checks: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing of the person was found."""
+        return not self.problems
+
+
+def _task_error(task: dict) -> str:
+    error = (task.get("preferences") or {}).get("error") or "no reason given"
+    return " ".join(str(error).split())
+
+
+def _open_task_for(client, user_id: int) -> dict | None:
+    """Find the task already queued for a user (after Zammad refused a second one with 422)."""
+    for task in client.iter_pages("data_privacy_tasks", per_page=1000):
+        same_user = task.get("deletable_type") == "User" and task.get("deletable_id") == user_id
+        if same_user and task.get("state") != "failed":
+            return task
+    return None
+
+
+def start_tasks(
+    client, tasks: list[tuple[int, bool]], previous_task_ids: list[int] = ()
+) -> list[TaskOutcome]:
+    """Create (or pick up) one data-privacy task per user.
+
+    Args:
+        client: a :class:`~mimoto_gov.zammad.client.ZammadClient`.
+        tasks: ``(user_id, delete_organization)`` per user, from the plan.
+        previous_task_ids: task ids of earlier attempts of the same request, reused while
+            in process or completed.
+
+    Returns:
+        One :class:`TaskOutcome` per user: ``in process``, ``completed``, ``failed`` or
+        ``already gone`` (the user was deleted before this run).
+
+    """
+    earlier: dict[int, dict] = {}
+    for task_id in previous_task_ids:
+        try:
+            task = client.data_privacy_task(int(task_id))
+        except NotFound:
+            continue  # Zammad forgets task records after 12 months
+        if task.get("deletable_type") == "User" and task.get("state") != "failed":
+            earlier[int(task["deletable_id"])] = task
+    outcomes = []
+    for user_id, delete_organization in tasks:
+        task = earlier.get(user_id)
+        if task is not None:
+            outcomes.append(_outcome(user_id, task, reused=True))
+            continue
+        try:
+            client.user(user_id, expand=False)
+        except NotFound:
+            outcomes.append(TaskOutcome(user_id, None, "already gone"))
+            continue
+        try:
+            task = client.create_deletion_task(user_id, delete_organization=delete_organization)
+        except ZammadError as error:
+            if error.status != 422 or "already queued" not in str(error):
+                raise
+            task = _open_task_for(client, user_id)
+            if task is None:
+                raise
+            outcomes.append(_outcome(user_id, task, reused=True))
+            continue
+        outcomes.append(_outcome(user_id, task))
+    return outcomes
+
+
+def _outcome(user_id: int, task: dict, *, reused: bool = False) -> TaskOutcome:
+    preferences = task.get("preferences") or {}
+    numbers = tuple(str(n) for n in preferences.get("customer_tickets") or ())
+    state = str(task.get("state") or "in process")
+    return TaskOutcome(
+        user_id=user_id,
+        task_id=int(task["id"]),
+        state=state,
+        error=_task_error(task) if state == "failed" else "",
+        preview_numbers=numbers,
+        reused=reused,
+    )
+
+
+def wait_for_tasks(
+    client, outcomes: list[TaskOutcome], *, timeout: float, interval: float
+) -> list[TaskOutcome]:
+    """Poll every task still in process until it ends, within ``timeout`` seconds in all.
+
+    Returns:
+        The outcomes with their final states; a task still running at the deadline is
+        ``timed out``.
+
+    """
+    deadline = time.monotonic() + timeout
+    for outcome in outcomes:
+        if outcome.state != "in process":
+            continue
+        remaining = max(0.0, deadline - time.monotonic())
+        try:
+            task = client.wait_for_task(outcome.task_id, timeout=remaining, interval=interval)
+        except TaskTimeout:
+            outcome.state = "timed out"
+            outcome.error = f"still in process after {timeout:g} s"
+            continue
+        final = _outcome(outcome.user_id, task, reused=outcome.reused)
+        outcome.state, outcome.error = final.state, final.error
+        outcome.preview_numbers = final.preview_numbers or outcome.preview_numbers
+    return outcomes
+
+
+def task_problems(outcomes: list[TaskOutcome]) -> list[str]:
+    """One sentence per task that did not complete."""
+    return [
+        f"data-privacy task {o.task_id} for user #{o.user_id} {o.state}: {o.error}"
+        for o in outcomes
+        if o.state not in ("completed", "already gone")
+    ]
+
+
+def verify_erasure(
+    client,
+    *,
+    user_ids: list[int],
+    ticket_ids: dict[int, str],
+    extra_numbers: set[str],
+    emails: tuple[str, ...],
+) -> Verification:
+    """Read Zammad back: every user and ticket must be gone, and a search by address empty.
+
+    Args:
+        client: a :class:`~mimoto_gov.zammad.client.ZammadClient`.
+        user_ids: the users deleted.
+        ticket_ids: ``{id: number}`` of every ticket meant to be deleted.
+        extra_numbers: ticket numbers from the task previews that the snapshot did not know
+            (created after the last pull); searched for by number.
+        emails: the person's addresses.
+
+    Returns:
+        A :class:`Verification` listing what was checked and what was still found.
+
+    """
+    result = Verification()
+    for user_id in user_ids:
+        try:
+            client.user(user_id, expand=False)
+        except NotFound:
+            continue
+        result.problems.append(f"user #{user_id} still exists")
+    result.checks.append(f"{len(user_ids):,} user record(s) read back: not found (404)")
+    for ticket_id, number in sorted(ticket_ids.items()):
+        try:
+            client.ticket(ticket_id, expand=False)
+        except NotFound:
+            continue
+        result.problems.append(f"ticket #{number} still exists")
+    for number in sorted(extra_numbers):
+        found = [
+            t
+            for t in client.search_tickets(query=f"number:{number}")
+            if str(t.get("number")) == number
+        ]
+        if found:
+            result.problems.append(f"ticket #{number} still exists")
+    result.checks.append(
+        f"{len(ticket_ids) + len(extra_numbers):,} ticket(s) read back: not found (404)"
+    )
+    wanted = set(emails)
+    for email in emails:
+        users = [
+            u
+            for u in client.search_users(f"email:{email}")
+            if str(u.get("email") or "").lower() in wanted
+            or str(u.get("login") or "").lower() in wanted
+        ]
+        if users:
+            ids = ", ".join(f"#{u.get('id')}" for u in users)
+            result.problems.append(f"a search by address still finds user(s) {ids}")
+        tickets = list(client.search_tickets(query=f"customer.email:{email}"))
+        if tickets:
+            numbers = ", ".join(f"#{t.get('number')}" for t in tickets[:10])
+            result.problems.append(f"a search by address still finds ticket(s) {numbers}")
+    result.checks.append("search for users and tickets by address: nothing found")
+    return result
