@@ -398,7 +398,7 @@ def _complete(
     )  # fmt: skip
     registers.forget_subject_email(request.id)
     if not request.finished:
-        registers.close(request.id, f"erased and verified ({erasure_id})", finished.date())
+        registers.close_request(request.id, f"erased and verified ({erasure_id})", finished.date())
     try:
         pull(client, settings.data_dir, full=True)
         folder = erasure_folder(settings.reports_dir, request.id)
