@@ -1,0 +1,489 @@
+"""Find personal data in free text (ticket titles, subjects, bodies) and mask it.
+
+The scanner looks for seven kinds of personal data in UK formats: ``email``, ``phone``,
+``card_number``, ``iban``, ``ni_number``, ``postcode`` and ``ip_address``. Each kind is found
+by a cheap regular expression first; only the candidates are then validated, by checksum or
+numbering plan where one exists (Luhn for cards, ISO 7064 for IBANs, HMRC's prefix rules for
+National Insurance numbers, libphonenumber for phone numbers). That keeps order numbers,
+dates and other digit runs out of the findings and keeps the scan fast enough for hundreds of
+thousands of article bodies.
+
+A :class:`Finding` keeps the matched value so that a caller can redact it, but reports only
+ever show :attr:`Finding.masked`; the value is left out of the finding's ``repr`` so that it
+does not leak into a notebook output by accident.
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import phonenumbers
+from stdnum import iban as stdnum_iban
+from stdnum import luhn
+
+from mimoto_gov.errors import InputError
+
+KINDS = ("email", "phone", "card_number", "iban", "ni_number", "postcode", "ip_address")
+
+# When two findings overlap, the kind listed first wins: a checksum-validated or strongly
+# shaped kind is more specific than a phone number or a postcode found inside it.
+_PRIORITY = {
+    kind: rank
+    for rank, kind in enumerate(
+        ("email", "iban", "card_number", "ni_number", "ip_address", "phone", "postcode")
+    )
+}
+
+FRAME_COLUMNS = ["id", "column", "kind", "start", "end", "masked"]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One piece of personal data found in a text.
+
+    Attributes:
+        kind: one of :data:`KINDS`.
+        start: offset of the first character in the scanned text.
+        end: offset just past the last character (``text[start:end] == value``).
+        value: the matched text. Never put it in a report; use :attr:`masked`.
+
+    """
+
+    kind: str
+    start: int
+    end: int
+    value: str = field(repr=False)
+
+    @property
+    def masked(self) -> str:
+        """The value with most of it hidden, safe to show in a report."""
+        return mask(self.value, self.kind)
+
+
+# ---------------------------------------------------------------------------------------------
+# Candidate patterns. Each is deliberately loose at the edges and strict in the middle; the
+# validators below decide.
+
+_EMAIL = re.compile(
+    r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
+)
+
+_IPV4 = re.compile(
+    r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
+    r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\w|\.\d)"
+)
+_IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
+
+# 13 to 19 digits, optionally grouped by single spaces or dashes.
+_CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?!\d)")
+_CARD_SEPARATOR = re.compile(r"[ -]")
+
+# Country code, check digits, then 11 to 30 letters or digits, optionally in groups.
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])")
+
+# HMRC: first letter not D F I Q U V; second letter not D F I O Q U V; suffix A to D.
+_NINO = re.compile(
+    r"(?<![A-Za-z0-9])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])[ -]?(\d\d)[ -]?(\d\d)[ -]?(\d\d)"
+    r"[ -]?([A-D])(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+_NINO_UNALLOCATED = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
+
+# Royal Mail postcode shapes: A9, A99, AA9, AA99, A9A, AA9A, then 9AA.
+_POSTCODE = re.compile(
+    r"(?<![A-Za-z0-9])("
+    r"(?:[A-PR-UWYZ][0-9]{1,2}|[A-PR-UWYZ][A-HK-Y][0-9]{1,2}|[A-PR-UWYZ][0-9][A-HJKPSTUW]"
+    r"|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRV-Y])"
+    r" ?[0-9][ABD-HJLNP-UW-Z]{2}|GIR ?0AA)(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+
+# Digit runs that could be a phone number: 9 to 15 digits with the usual punctuation. No
+# slashes, so dates such as 15/01/2024 never become candidates.
+_PHONE = re.compile(r"(?<![\w+/.-])(?:\+|\(\+?)?\d[\d \t().-]{7,60}\d(?![\w/])")
+
+# A run of digits with the punctuation numbers are written with; see _scan_digit_clusters.
+_CLUSTER = re.compile(r"\d[\d \t().:+-]*")
+# The inward half of a postcode ("1AA"), a cheap anchor for the full postcode pattern.
+_INWARD = re.compile(r"\d[ABD-HJLNP-UW-Z]{2}(?![A-Za-z0-9])", re.IGNORECASE)
+
+_DIGITS = re.compile(r"\d")
+_NON_DIGITS = re.compile(r"\D")
+
+_SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.DOTALL)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public functions
+
+
+def strip_html(text: str) -> str:
+    """Return the visible text of an HTML fragment: tags become spaces, entities are decoded.
+
+    Args:
+        text: an HTML fragment such as a ``text/html`` article body.
+
+    Returns:
+        The text with ``<script>``/``<style>`` blocks and all tags replaced by a space.
+
+    """
+    text = _SCRIPT_STYLE.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    return html.unescape(text)
+
+
+def looks_like_html(text: str) -> bool:
+    """Return True when ``text`` contains at least one HTML tag."""
+    return "<" in text and _TAG.search(text) is not None
+
+
+def scan_pii(text: str, *, html: bool | None = None) -> list[Finding]:
+    """Find personal data in a text.
+
+    Args:
+        text: the text to scan. ``None`` and empty strings give no findings.
+        html: True to strip HTML tags first, False to scan as is, None (default) to strip
+            tags only when the text contains some. Offsets then refer to the stripped text
+            (see :func:`strip_html`).
+
+    Returns:
+        Findings sorted by position, without overlaps (an IBAN is not also reported as a
+        phone number inside it).
+
+    """
+    if not text or not isinstance(text, str):
+        return []
+    if html or (html is None and looks_like_html(text)):
+        text = strip_html(text)
+    found: dict[tuple[str, int, int], Finding] = {}
+    if "@" in text:
+        _collect(found, _find_emails(text))
+    if _DIGITS.search(text) is not None:
+        _scan_digit_clusters(text, found)
+        _collect(found, _find_postcodes(text))
+        if "::" in text or text.count(":") >= 7:
+            _collect(found, _find_ipv6(text))
+    return _resolve_overlaps(list(found.values()))
+
+
+def _collect(found: dict[tuple[str, int, int], Finding], findings: Iterable[Finding]) -> None:
+    for finding in findings:
+        found[(finding.kind, finding.start, finding.end)] = finding
+
+
+def _scan_digit_clusters(text: str, found: dict[tuple[str, int, int], Finding]) -> None:
+    """Run the number-shaped finders only in small windows around runs of digits.
+
+    Scanning every pattern over every character of a long body is what makes a naive scanner
+    slow. Each kind needs a minimum number of digits close together, so one pass finds the
+    digit clusters and the precise patterns then run only where a cluster is long enough.
+    """
+    size = len(text)
+    for cluster in _CLUSTER.finditer(text):
+        start, end = cluster.span()
+        before = text[start - 2 : start]
+        if start >= 2 and before.isalpha() and before.isupper():
+            _collect(found, _find_ibans(text, start - 2, min(size, start + 44)))
+        if end - start < 6:
+            continue
+        digits = len(_NON_DIGITS.sub("", cluster.group()))
+        if digits >= 13:
+            _collect(found, _find_cards(text, start, end))
+        if digits >= 9:
+            _collect(found, _find_phones(text, max(0, start - 2), min(size, end + 1)))
+        if digits >= 6:
+            _collect(found, _find_ninos(text, max(0, start - 3), min(size, end + 3)))
+        if digits >= 4 and "." in cluster.group():
+            _collect(found, _find_ipv4(text, start, min(size, end + 1)))
+
+
+def scan_frame(df: pd.DataFrame, columns: Iterable[str], id_column: str) -> pd.DataFrame:
+    """Scan text columns of a frame and list the findings, masked.
+
+    Args:
+        df: the frame, e.g. tickets (titles) or articles (subjects, bodies).
+        columns: the text columns to scan. HTML bodies are detected and their tags stripped.
+        id_column: the column identifying a row (ticket or article id).
+
+    Returns:
+        A frame with columns ``id, column, kind, start, end, masked``, one row per finding,
+        in the order of ``df`` then ``columns``. Full values are never included.
+
+    Raises:
+        InputError: when a named column is missing.
+
+    """
+    columns = list(columns)
+    missing = [name for name in [id_column, *columns] if name not in df.columns]
+    if missing:
+        raise InputError(f"scan_frame: no column named {', '.join(map(repr, missing))}")
+    ids = df[id_column].tolist()
+    rows: list[tuple] = []
+    for column in columns:
+        for row_id, text in zip(ids, df[column].tolist(), strict=True):
+            if not isinstance(text, str) or not text:
+                continue
+            for finding in scan_pii(text):
+                rows.append(
+                    (row_id, column, finding.kind, finding.start, finding.end, finding.masked)
+                )
+    frame = pd.DataFrame(rows, columns=FRAME_COLUMNS)
+    if frame.empty:
+        frame = frame.astype({"start": "int64", "end": "int64"})
+    return frame
+
+
+def mask(value: str, kind: str) -> str:
+    """Hide most of a personal-data value, keeping just enough to recognise it.
+
+    Args:
+        value: the full value as found in the text.
+        kind: one of :data:`KINDS`.
+
+    Returns:
+        For example ``j***@e******.com``, ``**** **** **** 1234``, ``AB ** ** ** C``,
+        ``GB** **** **** **** **12 34``, ``+** ** **** *018``, ``SW1A ***``, ``81.*.*.*``.
+
+    Raises:
+        ValueError: for an unknown kind.
+
+    """
+    masker = _MASKERS.get(kind)
+    if masker is None:
+        raise ValueError(f"unknown personal-data kind {kind!r}; expected one of {KINDS}")
+    return masker(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Finders
+
+
+def _find_emails(text: str) -> Iterable[Finding]:
+    for match in _EMAIL.finditer(text):
+        value = match.group()
+        local = value.split("@", 1)[0]
+        if ".." in value or local.endswith("."):
+            continue
+        yield Finding("email", match.start(), match.end(), value)
+
+
+def _find_cards(text: str, pos: int, endpos: int) -> Iterable[Finding]:
+    for match in _CARD.finditer(text, pos, endpos):
+        found = _best_group_run(match.group(), match.start(), _is_card_number)
+        if found is not None:
+            start, end = found
+            yield Finding("card_number", start, end, text[start:end])
+
+
+def _is_card_number(candidate: str) -> bool:
+    digits = _NON_DIGITS.sub("", candidate)
+    if not 13 <= len(digits) <= 19:
+        return False
+    # Issuer identification: Visa 4, Mastercard 2/5, Amex and Diners 3, Discover/Maestro 6.
+    if digits[0] not in "23456":
+        return False
+    groups = _CARD_SEPARATOR.split(candidate)
+    if len(groups) > 1 and not _card_grouping_ok([len(g) for g in groups]):
+        return False
+    return luhn.is_valid(digits)
+
+
+def _card_grouping_ok(lengths: list[int]) -> bool:
+    # Printed card numbers come in fours (the last group may be shorter), or Amex/Diners 4-6-5
+    # and 4-6-4. Anything else is more likely a reference number with spaces.
+    if lengths in ([4, 6, 5], [4, 6, 4]):
+        return True
+    return all(length == 4 for length in lengths[:-1]) and 1 <= lengths[-1] <= 4
+
+
+def _best_group_run(candidate: str, offset: int, valid) -> tuple[int, int] | None:
+    """Find the longest, leftmost run of whole separator-delimited groups that is valid.
+
+    A loose candidate may carry a neighbouring number (``card 4111 1111 1111 1111 123``);
+    trying sub-runs of whole groups recovers the real value without guessing inside a group.
+    """
+    if valid(candidate):
+        return offset, offset + len(candidate)
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^ -]+", candidate)]
+    if len(spans) < 2:
+        return None
+    for size in range(len(spans) - 1, 0, -1):
+        for first in range(0, len(spans) - size + 1):
+            start, end = spans[first][0], spans[first + size - 1][1]
+            if valid(candidate[start:end]):
+                return offset + start, offset + end
+    return None
+
+
+def _find_ibans(text: str, pos: int, endpos: int) -> Iterable[Finding]:
+    for match in _IBAN.finditer(text, pos, endpos):
+        candidate = match.group()
+        # A greedy match may run into following capitalised words: drop whole trailing
+        # groups until the checksum holds.
+        groups = candidate.split(" ")
+        while groups:
+            value = " ".join(groups)
+            if len(value.replace(" ", "")) < 15:
+                break
+            if stdnum_iban.is_valid(value):
+                yield Finding("iban", match.start(), match.start() + len(value), value)
+                break
+            groups.pop()
+
+
+def _find_ninos(text: str, pos: int, endpos: int) -> Iterable[Finding]:
+    for match in _NINO.finditer(text, pos, endpos):
+        if match.group(1).upper() in _NINO_UNALLOCATED:
+            continue
+        value = match.group()
+        if not (value.isupper() or value.islower()):
+            continue
+        yield Finding("ni_number", match.start(), match.end(), value)
+
+
+def _find_postcodes(text: str) -> Iterable[Finding]:
+    size = len(text)
+    for anchor in _INWARD.finditer(text):
+        pos, endpos = max(0, anchor.start() - 6), min(size, anchor.end() + 1)
+        for match in _POSTCODE.finditer(text, pos, endpos):
+            value = match.group()
+            # Lower-case postcodes are accepted only in the spaced form and in one case, so
+            # that ordinary words such as "B12 3rd" do not look like a postcode.
+            if not value.isupper() and (not value.islower() or " " not in value):
+                continue
+            yield Finding("postcode", match.start(), match.end(), value)
+
+
+def _find_ipv4(text: str, pos: int, endpos: int) -> Iterable[Finding]:
+    for match in _IPV4.finditer(text, pos, endpos):
+        address = ipaddress.IPv4Address(match.group())
+        if address.is_loopback or address.is_unspecified:
+            continue
+        yield Finding("ip_address", match.start(), match.end(), match.group())
+
+
+def _find_ipv6(text: str) -> Iterable[Finding]:
+    for match in _IPV6.finditer(text):
+        value = match.group()
+        if len(value) < 6:
+            continue
+        try:
+            address = ipaddress.IPv6Address(value)
+        except ValueError:
+            continue
+        if address.is_loopback or address.is_unspecified:
+            continue
+        yield Finding("ip_address", match.start(), match.end(), value)
+
+
+def _find_phones(text: str, pos: int, endpos: int) -> Iterable[Finding]:
+    for match in _PHONE.finditer(text, pos, endpos):
+        candidate = match.group()
+        digit_count = len(_NON_DIGITS.sub("", candidate))
+        if digit_count < 9:
+            continue
+        # libphonenumber is the expensive step; it only ever sees short candidates.
+        for number in phonenumbers.PhoneNumberMatcher(
+            candidate, "GB", leniency=phonenumbers.Leniency.VALID
+        ):
+            start = match.start() + number.start
+            end = match.start() + number.end
+            yield Finding("phone", start, end, text[start:end])
+
+
+def _resolve_overlaps(found: list[Finding]) -> list[Finding]:
+    if len(found) < 2:
+        return found
+    ranked = sorted(found, key=lambda f: (_PRIORITY[f.kind], -(f.end - f.start), f.start))
+    kept: list[Finding] = []
+    for finding in ranked:
+        if all(finding.end <= other.start or finding.start >= other.end for other in kept):
+            kept.append(finding)
+    kept.sort(key=lambda f: (f.start, f.end))
+    return kept
+
+
+# ---------------------------------------------------------------------------------------------
+# Maskers
+
+
+def _stars(text: str) -> str:
+    return "*" * len(text)
+
+
+def _hide_all_but_first(text: str) -> str:
+    # A one-letter part would be shown in full, so it is hidden entirely.
+    return text[:1] + _stars(text[1:]) if len(text) > 1 else _stars(text)
+
+
+def _mask_email(value: str) -> str:
+    local, _, domain = value.partition("@")
+    labels = domain.split(".")
+    masked_labels = [_hide_all_but_first(label) for label in labels[:-1]]
+    masked_labels.append(labels[-1])
+    return f"{_hide_all_but_first(local)}@{'.'.join(masked_labels)}"
+
+
+def _mask_keep_last_digits(value: str, keep: int) -> str:
+    total = sum(ch.isdigit() for ch in value)
+    seen = 0
+    out = []
+    for ch in value:
+        if ch.isdigit():
+            seen += 1
+            out.append(ch if seen > total - keep else "*")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _mask_phone(value: str) -> str:
+    return _mask_keep_last_digits(value, 3)
+
+
+def _mask_card(value: str) -> str:
+    digits = _NON_DIGITS.sub("", value)
+    hidden = "*" * (len(digits) - 4)
+    groups = [hidden[i : i + 4] for i in range(0, len(hidden), 4)]
+    return " ".join([*groups, digits[-4:]])
+
+
+def _mask_iban(value: str) -> str:
+    compact = value.replace(" ", "").upper()
+    shown = compact[:2] + "*" * (len(compact) - 6) + compact[-4:]
+    return " ".join(shown[i : i + 4] for i in range(0, len(shown), 4))
+
+
+def _mask_nino(value: str) -> str:
+    compact = re.sub(r"[ -]", "", value).upper()
+    return f"{compact[:2]} ** ** ** {compact[-1]}"
+
+
+def _mask_postcode(value: str) -> str:
+    compact = value.replace(" ", "").upper()
+    return f"{compact[:-3]} ***"
+
+
+def _mask_ip(value: str) -> str:
+    if ":" in value:
+        first = value.split(":", 1)[0] or "0"
+        return f"{first}:****:****"
+    return value.split(".", 1)[0] + ".*.*.*"
+
+
+_MASKERS = {
+    "email": _mask_email,
+    "phone": _mask_phone,
+    "card_number": _mask_card,
+    "iban": _mask_iban,
+    "ni_number": _mask_nino,
+    "postcode": _mask_postcode,
+    "ip_address": _mask_ip,
+}
