@@ -1,4 +1,4 @@
-"""The registers file: schema and migrations, every register's round trip, erasure and forgetting."""
+"""The registers file: schema and migrations, each register's round trip, erasure, forgetting."""
 
 from __future__ import annotations
 
