@@ -226,9 +226,11 @@ def test_a_pause_cannot_end_before_it_began(reg):
 def test_an_extension_gives_three_months_if_told_within_the_first(reg):
     request = reg.add_request("access", "a@example.com", date(2025, 1, 31))
     extended = reg.extend(
-        request.id, "complex: five years of tickets", told_on=date(2025, 2, 20),
+        request.id,
+        "complex: five years of tickets",
+        told_on=date(2025, 2, 20),
         decided_on=date(2025, 2, 18),
-    )  # fmt: skip
+    )
     assert extended.status == "extended"
     assert reg.due_date_of(extended) == date(2025, 4, 30)
     with pytest.raises(RegisterError, match="already extended"):
@@ -243,8 +245,10 @@ def test_closing_and_refusing(reg):
     request = reg.add_request("access", "a@example.com", date(2026, 1, 5))
     closed = reg.close_request(request.id, "package sent", date(2026, 1, 20))
     assert (closed.status, closed.closed_on, closed.outcome) == (
-        "closed", date(2026, 1, 20), "package sent",
-    )  # fmt: skip
+        "closed",
+        date(2026, 1, 20),
+        "package sent",
+    )
     with pytest.raises(RegisterError, match="already closed"):
         reg.pause(request.id, "late question")
     other = reg.add_request("erasure", "b@example.com", date(2026, 1, 5))
@@ -254,8 +258,9 @@ def test_closing_and_refusing(reg):
     with pytest.raises(InputError, match="status"):
         reg.list_requests("done")
     with pytest.raises(RegisterError, match="before received"):
-        reg.close_request(reg.add_request("access", "c@example.com", date(2026, 1, 5)).id,
-                          "x", date(2026, 1, 4))  # fmt: skip
+        reg.close_request(
+            reg.add_request("access", "c@example.com", date(2026, 1, 5)).id, "x", date(2026, 1, 4)
+        )
 
 
 def test_open_requests_are_listed_overdue_first(reg):
@@ -267,8 +272,14 @@ def test_open_requests_are_listed_overdue_first(reg):
     reg.close_request(done.id, "sent", date(2025, 11, 20))
     table = reg.open_requests_with_deadlines(today=date(2026, 3, 10))
     assert list(table.columns) == [
-        "id", "kind", "received_on", "due_on", "days_left", "status", "overdue",
-    ]  # fmt: skip
+        "id",
+        "kind",
+        "received_on",
+        "due_on",
+        "days_left",
+        "status",
+        "overdue",
+    ]
     assert list(table["id"]) == [very_late.id, late.id, soon.id, later.id]
     assert list(table["overdue"]) == [True, True, False, False]
     assert table.loc[1, "due_on"] == date(2026, 2, 5)
@@ -310,9 +321,14 @@ def test_holds_and_open_law_enforcement_requests_block_erasure(reg):
     assert reg.active_holds_for("ann@example.com") == []
     hold = reg.place_hold("Ann@Example.com", "county court claim", "Ann Smith", date(2026, 2, 1))
     le_id = reg.add_law_enforcement(
-        "Metropolitan Police Service", True, "production order", "tickets from January",
-        ["ann@example.com", "bob@example.com"], date(2026, 2, 3), reference="MPS/123",
-    )  # fmt: skip
+        "Metropolitan Police Service",
+        True,
+        "production order",
+        "tickets from January",
+        ["ann@example.com", "bob@example.com"],
+        date(2026, 2, 3),
+        reference="MPS/123",
+    )
     holds = reg.active_holds_for("ANN@example.com")
     assert [(h["source"], h["id"]) for h in holds] == [("hold", hold), ("law-enforcement", le_id)]
     assert [h["source"] for h in reg.active_holds_for("bob@example.com")] == ["law-enforcement"]
@@ -330,10 +346,10 @@ def test_holds_and_open_law_enforcement_requests_block_erasure(reg):
 
 
 def test_law_enforcement_round_trip_and_transparency_table(reg):
-    a = reg.add_law_enforcement("Met Police", True, "warrant", "account data", [],
-                                date(2025, 5, 1))  # fmt: skip
-    b = reg.add_law_enforcement("Police Scotland", True, "production order", "tickets",
-                                ["x@example.com"], date(2025, 7, 1))  # fmt: skip
+    a = reg.add_law_enforcement("Met Police", True, "warrant", "account data", [], date(2025, 5, 1))
+    b = reg.add_law_enforcement(
+        "Police Scotland", True, "production order", "tickets", ["x@example.com"], date(2025, 7, 1)
+    )
     c = reg.add_law_enforcement("FBI", False, "letter", "everything", [], date(2025, 8, 1))
     d = reg.add_law_enforcement("Met Police", True, "warrant", "tickets", [], date(2026, 1, 9))
     reg.decide_law_enforcement(a, "disclosed", "one ticket", date(2025, 5, 5))
@@ -353,9 +369,15 @@ def test_law_enforcement_round_trip_and_transparency_table(reg):
     assert table.loc[1, "subjects"] == "x@example.com"
     transparency = reg.transparency_table().set_index("year")
     assert transparency.loc[2025].to_dict() == {
-        "received": 3, "from_uk": 2, "disclosed": 1, "partly_disclosed": 1, "refused": 1,
-        "undecided": 0, "users_told": 1, "not_told": 1,
-    }  # fmt: skip
+        "received": 3,
+        "from_uk": 2,
+        "disclosed": 1,
+        "partly_disclosed": 1,
+        "refused": 1,
+        "undecided": 0,
+        "users_told": 1,
+        "not_told": 1,
+    }
     assert transparency.loc[2026, "received"] == 1
     assert transparency.loc[2026, "undecided"] == 1
     with pytest.raises(RegisterError, match="no law-enforcement request LE-2020-0001"):
@@ -413,9 +435,11 @@ def test_a_failed_erasure_needs_its_reason_and_does_not_count_as_erased(reg):
     with pytest.raises(InputError, match="reason"):
         reg.record_erasure(request.id, outcome="failed", started_at=datetime(2026, 2, 3))
     reg.record_erasure(
-        request.id, outcome="failed", started_at=datetime(2026, 2, 3),
+        request.id,
+        outcome="failed",
+        started_at=datetime(2026, 2, 3),
         reason="task failed: foreign key error",
-    )  # fmt: skip
+    )
     assert reg.erased_hashes() == set()
     with pytest.raises(RegisterError, match="no completed erasure"):
         reg.forget_subject_email(request.id)
@@ -426,8 +450,9 @@ def test_a_failed_erasure_needs_its_reason_and_does_not_count_as_erased(reg):
 def test_forgetting_removes_the_address_from_every_register_and_the_file(reg, data_dir):
     email = "gone.person@example.com"
     reg.place_hold(email, "claim settled", "Ann")
-    le_id = reg.add_law_enforcement("Met", True, "warrant", f"mail of {email}", [email],
-                                    date(2026, 1, 2))  # fmt: skip
+    le_id = reg.add_law_enforcement(
+        "Met", True, "warrant", f"mail of {email}", [email], date(2026, 1, 2)
+    )
     reg.add_consent(email, date(2025, 1, 1), "v1")
     reg.add_suppression(email, "erasure request")
     reg.add_complaint(f"complaint from {email.upper()}", date(2026, 1, 3), email=email)
@@ -523,10 +548,15 @@ def test_the_consent_audit_finds_every_problem(reg):
     with pytest.raises(RegisterError, match="no live email consent"):
         reg.withdraw_consent("withdrawn@example.com")
     mailing_list = [
-        "live@example.com", "LIVE@example.com", "gone@example.com", "withdrawn@example.com",
-        "sms-only@example.com", "stranger@example.com", "again@example.com",
+        "live@example.com",
+        "LIVE@example.com",
+        "gone@example.com",
+        "withdrawn@example.com",
+        "sms-only@example.com",
+        "stranger@example.com",
+        "again@example.com",
         "objected@example.com",
-    ]  # fmt: skip
+    ]
     problems = reg.consent_audit(mailing_list, {reg.hash("gone@example.com")})
     assert list(problems.columns) == ["email", "problem", "detail"]
     found = set(zip(problems["email"], problems["problem"], strict=True))
