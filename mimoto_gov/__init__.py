@@ -33,6 +33,10 @@ _PUBLIC = {
     "open_registers": "mimoto_gov.registers",
     "Registers": "mimoto_gov.registers",
     "keyed_hash": "mimoto_gov.registers",
+    "erase": "mimoto_gov.erasure",
+    "erasure_flags": "mimoto_gov.erasure",
+    "plan_erasure": "mimoto_gov.erasure_plan",
+    "build_deletion_checklist": "mimoto_gov.erasure_notebook",
 }
 
 __all__ = sorted(_PUBLIC)
