@@ -892,6 +892,8 @@ class _Builder:
         ms = spec.created_ms
         articles: list[dict] = []
         channel = rng.choices(("email", "phone", "web"), weights=(65, 15, 20))[0]
+        if {"onerror_article", "inline_image_article"} & set(spec.plants):
+            channel = "email"
         # planted personal data goes into the customer's first message
         pii = [
             (kind, self._pii_value(kind))

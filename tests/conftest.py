@@ -27,3 +27,16 @@ def clean_environment(monkeypatch, tmp_path):
     workdir.mkdir()
     monkeypatch.chdir(workdir)
     return workdir
+
+
+@pytest.fixture
+def sandbox():
+    """A running Zammad sandbox with 60 tickets and a fast data-privacy tick.
+
+    Function-scoped, so state changes do not leak between tests. Tokens are in
+    ``sandbox.tokens`` (``admin``, ``agent``, ``customer``); the URL is ``sandbox.url``.
+    """
+    from mimoto_gov.zammad.sandbox import Sandbox
+
+    with Sandbox(tickets=60, task_tick_seconds=0.05) as running:
+        yield running
