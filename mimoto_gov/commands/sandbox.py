@@ -1,0 +1,66 @@
+"""``mimoto-gov sandbox``: serve the synthetic Zammad locally until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+
+from mimoto_gov.errors import InputError
+
+DESCRIPTION = """\
+Serve a local Zammad-compatible API with a deterministic synthetic dataset (Faker en_GB:
+customers, organisations, ten years of tickets, articles and attachments, with planted
+personal data and hostile text), following Zammad's REST contract. It runs in the foreground
+until Ctrl-C and prints its URL and the ZAMMAD_URL / ZAMMAD_TOKEN lines to export, so the
+other commands (pull, sar, erase...) can be tried against it. Nothing is written to disk."""
+
+
+def register(subparsers) -> None:
+    """Add the ``sandbox`` command."""
+    p = subparsers.add_parser(
+        "sandbox",
+        help="serve a local Zammad-compatible API with synthetic data until Ctrl-C",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--port", type=int, default=0, metavar="N", help="port (default: a free one)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--seed", type=int, default=7, metavar="S", help="data seed (default 7)")
+    p.add_argument(
+        "--tickets", type=int, default=300, metavar="N", help="synthetic tickets (default 300)"
+    )
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int:
+    """Start the sandbox, print how to use it, and serve until interrupted (or ``stop``)."""
+    from mimoto_gov.synthetic import MIN_TICKETS
+    from mimoto_gov.zammad.sandbox import Sandbox
+
+    if args.tickets < MIN_TICKETS:
+        raise InputError(f"--tickets must be at least {MIN_TICKETS}, got {args.tickets}")
+    if not 0 <= args.port <= 65535:
+        raise InputError(f"--port must be between 0 and 65535, got {args.port}")
+    sandbox = Sandbox(seed=args.seed, tickets=args.tickets, host=args.host, port=args.port)
+    try:
+        url = sandbox.start()
+    except OSError as error:
+        raise InputError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
+    try:
+        ds = sandbox.dataset
+        print(f"Zammad sandbox at {url}", flush=True)
+        print(
+            f"{len(ds.tickets):,} tickets, {len(ds.articles):,} articles, "
+            f"{len(ds.users):,} users (seed {args.seed})"
+        )
+        print("Use it from another shell:")
+        print(f"  export ZAMMAD_URL={url}")
+        print(f"  export ZAMMAD_TOKEN={sandbox.admin_token}")
+        print(f"(agent-only token: {sandbox.tokens['agent']})")
+        print("Press Ctrl-C to stop.", flush=True)
+        (stop or threading.Event()).wait()
+    except KeyboardInterrupt:
+        print("Stopped.")
+    finally:
+        sandbox.stop()
+    return 0
