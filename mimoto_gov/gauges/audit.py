@@ -20,7 +20,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -260,35 +259,45 @@ class AuditResult:
         return f"{', '.join(parts)} severity finding(s) in {checked:,} rows checked. {verdict}"
 
     def table(self) -> pd.DataFrame:
-        """Every finding, most severe first, with masked examples (safe to publish)."""
+        """Return every finding, most severe first, with masked examples (safe to publish)."""
         rows = [
             {
                 "Severity": f.severity,
-                "Check": f.title,
-                "Checklist": f.checklist,
+                "Check": f"{f.title} ({f.checklist})",
                 "Where": f"{f.table}.{f.column}",
                 "Rows": f.rows,
-                "Files": len(f.files),
                 "Examples (masked)": "; ".join(f.examples),
                 "What to do": f.advice,
             }
             for f in self.findings
         ]
-        columns = ["Severity", "Check", "Checklist", "Where", "Rows", "Files",
-                   "Examples (masked)", "What to do"]  # fmt: skip
+        columns = ["Severity", "Check", "Where", "Rows", "Examples (masked)", "What to do"]
         return pd.DataFrame(rows, columns=columns)
 
-    def by_file(self) -> pd.DataFrame:
-        """Return flagged rows per source file and rule (§10.12)."""
+    def by_file(self, *, small_cells: bool = False) -> pd.DataFrame:
+        """Return the flagged rows per source file and rule (§10.12).
+
+        Args:
+            small_cells: include small-count findings too (they touch most daily files, so
+                they are left out by default: :meth:`table` counts them per table).
+
+        """
         counts: dict[tuple[str, str, str], int] = defaultdict(int)
         for f in self.findings:
+            if f.rule == "small_cell" and not small_cells:
+                continue
             for name in f.files:
-                counts[(name, f.table, f.rule)] += 1
+                counts[(name, f.table, f.title)] += 1
         rows = [
-            {"File": Path(name).name, "Table": table, "Rule": rule, "Findings": n}
-            for (name, table, rule), n in sorted(counts.items())
+            {"File": _short(name), "Table": table, "Check": title, "Findings": n}
+            for (name, table, title), n in sorted(counts.items())
         ]
-        return pd.DataFrame(rows, columns=["File", "Table", "Rule", "Findings"])
+        return pd.DataFrame(rows, columns=["File", "Table", "Check", "Findings"])
+
+
+def _short(name: str) -> str:
+    # the last three parts (gauge/endpoint/date.json) say enough and keep home folders out
+    return "/".join(name.replace("\\", "/").split("/")[-3:])
 
 
 # --- text checks ----------------------------------------------------------------------------
@@ -462,10 +471,11 @@ def _count_checks(
             hits = frame[(views >= low).fillna(False) & (views < high).fillna(False)]
             if table == "traffic_daily":
                 severity = "low"  # a day's total alone identifies nobody, combined it might
+            # the example names the cell but not its exact count: a report that listed
+            # "Rutland: 2 views" would publish the very small cell it warns about
+            band = f"fewer than {high} views" if low == 1 else f"{low} to {high - 1} views"
             for index in hits.index:
-                example = (
-                    f"{_label(frame, label_columns, index)}: {int(hits.at[index, 'views'])} views"
-                )
+                example = f"{_label(frame, label_columns, index)} ({band})"
                 collector.add(
                     ("small_cell", severity, table, "views"),
                     1,

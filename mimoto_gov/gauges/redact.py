@@ -114,15 +114,15 @@ def _mask_query(query: str) -> str:
     for piece in query.split("&"):
         name, sep, value = piece.partition("=")
         lowered = decode(name).strip().lower()
-        if (
+        if sep and value and lowered in PERSONAL_PARAMS:
+            # show personal data the pii way (j***@e******.org) so a reader can tell the kind
+            plain = decode(value)
+            shown = _mask_pii(plain)
+            parts.append(f"{name}={shown if shown != plain else '***'}")
+        elif (
             sep
             and value
-            and (
-                lowered in SECRET_PARAMS
-                or lowered in PERSONAL_PARAMS
-                or lowered in RECORD_PARAMS
-                or lowered.startswith("utm_")
-            )
+            and (lowered in SECRET_PARAMS or lowered in RECORD_PARAMS or lowered.startswith("utm_"))
         ):
             parts.append(f"{name}=***")
         else:
