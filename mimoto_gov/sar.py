@@ -168,6 +168,13 @@ class SarCase:
                 " staff addresses) to consider redacting: review/redaction.csv",
             ),
             (
+                "Possible mentions",
+                "review" if counts["possible mentions to review"] else "ok",
+                f"{counts['possible mentions to review']:,} places on other people's tickets hold"
+                " their phone number or full name but not their address: add those about them"
+                " with --add-article (review/possible_mentions.csv)",
+            ),
+            (
                 "Internal notes",
                 "review" if internal else "ok",
                 f"{internal:,} internal notes are included: check whether an exemption applies",
@@ -260,6 +267,7 @@ def open_case(
     email: str,
     *,
     also=(),
+    add_articles=(),
     data_dir: Path | None = None,
     reports_dir: Path | None = None,
     pull: bool = False,
@@ -272,6 +280,8 @@ def open_case(
         request_id: the request register's id for this access request.
         email: the requester's address (one of the request's subject addresses).
         also: other addresses the person uses, searched as well.
+        add_articles: ids of articles on other tickets that staff decided are about the
+            person (see ``review/possible_mentions.csv``).
         data_dir: the workbook data folder (``$MIMOTO_GOV_DATA`` by default).
         reports_dir: where :meth:`SarCase.build` writes (``$MIMOTO_GOV_REPORTS`` by default).
         pull: refresh the snapshot from Zammad first.
@@ -305,7 +315,7 @@ def open_case(
     inventory = _load_snapshot(settings.data_dir)
     if not allow_stale:
         check_snapshot_age(inventory.snapshot_time)
-    subject = find_subject(inventory, emails)
+    subject = find_subject(inventory, emails, add_articles=add_articles)
     entries, withheld = _register_entries(emails, settings)
     return SarCase(
         request=request,
@@ -317,6 +327,7 @@ def open_case(
         settings=settings,
         options={
             "also": emails[1:],
+            "add_articles": tuple(add_articles),
             "data_dir": settings.data_dir,
             "reports_dir": reports_dir,
             "allow_stale": allow_stale,
@@ -330,6 +341,7 @@ def build_sar_package(
     email: str,
     *,
     also=(),
+    add_articles=(),
     data_dir: Path | None = None,
     reports_dir: Path | None = None,
     pull: bool = False,
@@ -342,6 +354,7 @@ def build_sar_package(
         request_id: the request register's id for this access request.
         email: the requester's address.
         also: other addresses the person uses.
+        add_articles: ids of articles on other tickets that staff decided are about them.
         data_dir: the workbook data folder (``$MIMOTO_GOV_DATA`` by default).
         reports_dir: where ``sar/<ID>/`` is written (``$MIMOTO_GOV_REPORTS`` by default).
         pull: refresh the snapshot from Zammad first.
@@ -360,6 +373,7 @@ def build_sar_package(
         request_id,
         email,
         also=also,
+        add_articles=add_articles,
         data_dir=data_dir,
         reports_dir=reports_dir,
         pull=pull,
@@ -887,7 +901,7 @@ def _body_context(case: SarCase, live: LiveData, saved: pd.DataFrame, csv_files:
 
     org_names = dict(zip(subject.organizations["id"], subject.organizations["name"], strict=True))
     entries = case.register_entries
-    counts = [(label, f"{n:,}") for label, n in subject.counts().items() if "third" not in label]
+    counts = [(label, f"{n:,}") for label, n in subject.counts().items() if "review" not in label]
     return {
         "request": {
             "id": case.request["id"],
@@ -953,7 +967,7 @@ def _data_json(case: SarCase, tables: dict[str, pd.DataFrame]) -> dict:
         "statement": NO_DATA_STATEMENT if subject.is_empty else None,
         "analytics": ANALYTICS_STATEMENT,
         "supplementary_information": case.article15,
-        "counts": {k: v for k, v in subject.counts().items() if "third" not in k},
+        "counts": {k: v for k, v in subject.counts().items() if "review" not in k},
         "tables": {name: _records(frame) for name, frame in tables.items()},
     }
 
@@ -1019,6 +1033,7 @@ def write_package(case: SarCase, live: LiveData, sar_dir: Path) -> Path:
         reports.render_pdf(html, stage / "report.pdf")
         review = private_dir(stage / "review")
         write_csv(case.subject.third_party, review / "redaction.csv")
+        write_csv(case.subject.possible_mentions, review / "possible_mentions.csv")
         write_csv(case.checks(), review / "checks.csv")
         manifest = {
             "package": PACKAGE_FORMAT,

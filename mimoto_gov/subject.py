@@ -10,12 +10,16 @@ snapshot's tables:
 - articles on *other* tickets whose ``from``, ``to`` or ``cc`` names one of their addresses.
   Zammad stores these fields as the raw header text ("David Bell <david@example.com>",
   several addresses separated by commas, sometimes only a display name for notes), so the
-  addresses are parsed out rather than compared as strings;
+  addresses are parsed out rather than compared as strings. An address written in such an
+  article's subject or body names them too;
 - the metadata of the attachments of all those articles.
 
 Correspondence about a person usually carries other people's data too (colleagues copied in,
 agents' signatures, phone numbers quoted in a body). Those findings, other than the subject's
 own addresses and phone numbers, are listed for redaction review before anything is sent.
+Articles on other tickets that hold the person's phone number or full name but not their
+address may be about them, or about a namesake or a shared switchboard: they are listed for
+staff to decide (``possible_mentions``), never exported on a guess.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ import pandas as pd
 from mimoto_gov.errors import InputError
 
 ADDRESS_FIELDS = ("from", "to", "cc")
+# An address written in the text of an article on someone else's ticket names the person too.
+TEXT_FIELDS = ("subject", "body")
+SEARCHED_FIELDS = ADDRESS_FIELDS + TEXT_FIELDS
 # Loose on purpose: it only has to find the addresses a header field holds, and getaddresses()
 # does the careful parsing of display names and quoting.
 _ADDRESS_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -98,6 +105,8 @@ class SubjectData:
         third_party: other people's email addresses and phone numbers found in that
             correspondence (``ticket_id, ticket_number, article_id, field, kind, start, end,
             masked``), for redaction review. Never the full value.
+        possible_mentions: articles on other tickets whose text holds the person's phone
+            number or full name but not their address: for staff to decide, not exported.
         snapshot_time: when the snapshot was taken (UTC), if known.
 
     """
@@ -109,6 +118,7 @@ class SubjectData:
     articles: pd.DataFrame
     attachments: pd.DataFrame
     third_party: pd.DataFrame = field(default_factory=pd.DataFrame)
+    possible_mentions: pd.DataFrame = field(default_factory=pd.DataFrame)
     snapshot_time: object = None
 
     @property
@@ -144,6 +154,7 @@ class SubjectData:
             "attachments": len(self.attachments),
             "attachment bytes": int(self.attachments["size"].fillna(0).sum()),
             "third-party items to review": len(self.third_party),
+            "possible mentions to review": len(self.possible_mentions),
         }
 
     def counts_table(self) -> pd.DataFrame:
@@ -162,7 +173,10 @@ class SubjectData:
         )
 
 
-def find_subject(inventory, emails: Iterable[str]) -> SubjectData:
+ADDED_BY_STAFF = "added by staff"
+
+
+def find_subject(inventory, emails: Iterable[str], add_articles: Iterable[int] = ()) -> SubjectData:
     """Gather everything the snapshot holds about the person with these addresses.
 
     Args:
@@ -170,12 +184,16 @@ def find_subject(inventory, emails: Iterable[str]) -> SubjectData:
             ``tickets``, ``articles``, ``attachments``, ``users``, ``organizations`` and an
             optional ``snapshot_time``).
         emails: the person's addresses (the request's address plus any others they use).
+        add_articles: ids of articles on other tickets that staff decided are about the
+            person (for instance from :attr:`SubjectData.possible_mentions`); included with
+            ``matched_in`` "added by staff".
 
     Returns:
         A :class:`SubjectData`; empty frames when nothing is held.
 
     Raises:
-        InputError: no address given, or one is not an email address.
+        InputError: no address given, one is not an email address, or an added article
+            does not exist.
 
     """
     wanted = tuple(dict.fromkeys(normalise_email(e) for e in emails))
@@ -194,10 +212,17 @@ def find_subject(inventory, emails: Iterable[str]) -> SubjectData:
     own_articles["matched_in"] = _matched_fields(own_articles, wanted)
 
     others = articles[~articles["ticket_id"].isin(own_ticket_ids)]
-    candidates = others[_mentions_any(others, wanted)].copy()
+    candidates = others[_contains_any(others, SEARCHED_FIELDS, wanted)].copy()
     candidates["matched_in"] = _matched_fields(candidates, wanted)
     named = candidates[candidates["matched_in"] != ""].copy()
+    added = {int(a) for a in add_articles}
+    unknown = added - set(articles["id"].dropna().astype(int))
+    if unknown:
+        raise InputError(f"no article {min(unknown)} in the snapshot")
+    extra = others[others["id"].isin(added) & ~others["id"].isin(named["id"])]
+    named = pd.concat([named, extra.assign(matched_in=ADDED_BY_STAFF)], ignore_index=True)
     named["relation"] = CORRESPONDENT
+    unnamed = others[~others["id"].isin(named["id"])]
 
     found_articles = pd.concat([own_articles, named], ignore_index=True)
     found_articles = found_articles.sort_values(["ticket_id", "created_at", "id"], kind="stable")
@@ -228,6 +253,7 @@ def find_subject(inventory, emails: Iterable[str]) -> SubjectData:
         snapshot_time=getattr(inventory, "snapshot_time", None),
     )
     subject.third_party = third_party_findings(subject, known=_known_addresses(inventory))
+    subject.possible_mentions = possible_mentions(unnamed, users, tickets)
     return subject
 
 
@@ -254,22 +280,22 @@ def _organizations_of(organizations: pd.DataFrame, users: pd.DataFrame) -> pd.Da
     return organizations[organizations["id"].isin(ids)].sort_values("id")
 
 
-def _mentions_any(articles: pd.DataFrame, wanted: tuple[str, ...]) -> pd.Series:
-    """Pre-filter fast (vectorised): rows whose address fields contain an address as text."""
+def _contains_any(articles: pd.DataFrame, columns, needles: Iterable[str]) -> pd.Series:
+    """Pre-filter fast (vectorised): rows where a column contains a needle, ignoring case."""
     mask = pd.Series(False, index=articles.index)
-    for column in ADDRESS_FIELDS:
+    for column in columns:
         if column not in articles:
             continue
-        text = _lower(articles[column])
-        for address in wanted:
-            mask |= text.str.contains(address, regex=False).fillna(False)
+        text = articles[column].astype("string").str.lower()
+        for needle in needles:
+            mask |= text.str.contains(needle.lower(), regex=False).fillna(False)
     return mask
 
 
 def _matched_fields(articles: pd.DataFrame, wanted: tuple[str, ...]) -> pd.Series:
-    """For each article, the address fields that name one of ``wanted`` (comma-joined)."""
+    """For each article, the fields that name one of ``wanted`` (comma-joined)."""
     wanted_set = set(wanted)
-    present = [c for c in ADDRESS_FIELDS if c in articles]
+    present = [c for c in SEARCHED_FIELDS if c in articles]
     values = []
     for row in articles[present].itertuples(index=False, name=None):
         values.append(
@@ -278,6 +304,69 @@ def _matched_fields(articles: pd.DataFrame, wanted: tuple[str, ...]) -> pd.Serie
             )
         )
     return pd.Series(values, index=articles.index, dtype="object")
+
+
+def _phone_pattern(number: str) -> str | None:
+    """Build a regex for a UK number however written (+44 or 0 prefix, any separators)."""
+    key = _phone_key(number)
+    if not key.startswith("+44") or len(key) < 12:
+        return None
+    digits = key[3:]
+    separated = r"[\s().-]*".join(digits)
+    return rf"(?<!\d)(?:(?:\+|00)44[\s().-]*(?:\(0\)[\s().-]*)?|0)[\s().-]*{separated}(?!\d)"
+
+
+def possible_mentions(
+    articles: pd.DataFrame, users: pd.DataFrame, tickets: pd.DataFrame
+) -> pd.DataFrame:
+    """Articles on other tickets that may be about the person without naming their address.
+
+    A body or subject holding their phone number (from their user records) or their full
+    name. Neither proves it is them (an office switchboard, a namesake), so these are listed
+    for staff to decide, not put in the package.
+
+    Args:
+        articles: the articles not already found (other people's tickets).
+        users: the person's user records.
+        tickets: every ticket (for the numbers).
+
+    Returns:
+        ``ticket_id, ticket_number, article_id, field, by`` ("phone" or "name").
+
+    """
+    columns = ["ticket_id", "ticket_number", "article_id", "field", "by"]
+    patterns: dict[str, str] = {}
+    for column in ("phone", "mobile"):
+        for value in users.get(column, pd.Series(dtype=object)).dropna():
+            pattern = _phone_pattern(str(value)) if str(value).strip() else None
+            if pattern:
+                patterns[pattern] = "phone"
+    names = {
+        f"{first} {last}".strip().lower()
+        for first, last in zip(users["firstname"], users["lastname"], strict=True)
+        if isinstance(first, str) and isinstance(last, str) and first.strip() and last.strip()
+    }
+    rows = []
+    for column in TEXT_FIELDS:
+        if column not in articles:
+            continue
+        text = articles[column].astype("string")
+        hits: dict[str, pd.Series] = {}
+        for pattern, by in patterns.items():
+            hits[by] = hits.get(by, False) | text.str.contains(pattern, regex=True).fillna(False)
+        lowered = text.str.lower()
+        for name in names:
+            hits["name"] = hits.get("name", False) | lowered.str.contains(name, regex=False)
+        for by, mask in hits.items():
+            for ticket_id, article_id in articles.loc[
+                mask.fillna(False), ["ticket_id", "id"]
+            ].values:
+                rows.append((ticket_id, article_id, column, by))
+    numbers = dict(zip(tickets["id"], tickets["number"], strict=True))
+    frame = pd.DataFrame(
+        [(t, numbers.get(t), a, f, b) for t, a, f, b in rows], columns=columns
+    ).sort_values(["ticket_id", "article_id", "field", "by"], ignore_index=True)
+    return frame
 
 
 def _phone_key(text: str) -> str:

@@ -76,13 +76,25 @@ def frames(typed=True):
                  to="alice@example.com,support@mimoto.co.uk", cc=None, subject="FYI",
                  body="See attached", content_type="text/plain", internal=False,
                  created_at=ts("2024-04-01 10:00")),
+            # her address in the text of someone else's ticket names her too
+            dict(id=8, ticket_id=201, **{"from": "bob@example.com"}, to="support@mimoto.co.uk",
+                 cc=None, subject="Fwd", body="Forwarding the note from ALICE@example.com.",
+                 content_type="text/plain", internal=False, created_at=ts("2024-04-02 10:00")),
+            # her phone and name without her address: only possibly her
+            dict(id=9, ticket_id=200, **{"from": "Agent Smith"}, to="", cc="",
+                 subject="call", body="Alice Able rang from +44 (0)7700-900-123.",
+                 content_type="text/plain", internal=True, created_at=ts("2024-03-03 10:00")),
             # look-alike addresses must not match
             dict(id=7, ticket_id=300, **{"from": "malice@example.com"},
                  to="alice@example.com.evil, xalice@example.com", cc="", subject="x", body="x",
                  content_type="text/plain", internal=False, created_at=ts("2024-05-01 10:00")),
         ]
     )  # fmt: skip
-    articles["sender"] = ["Customer", "Agent", "Customer", "Customer", "Agent", "Customer", "x"]
+    articles["sender"] = ["Customer", "Agent", "Customer", "Customer", "Agent", "Customer"] + [
+        "Customer",
+        "Agent",
+        "x",
+    ]
     attachments = pd.DataFrame(
         [
             dict(id=50, article_id=1, ticket_id=100, filename="photo.jpg", size=2048,
@@ -144,11 +156,12 @@ def test_find_subject_gathers_everything_and_nothing_else(inventory):
     assert list(found.correspondent_tickets["id"]) == [200, 201]
 
     articles = found.articles.set_index("id")
-    assert sorted(articles.index) == [1, 2, 3, 4, 6]
+    assert sorted(articles.index) == [1, 2, 3, 4, 6, 8]
     assert (articles.loc[[1, 2, 3], "relation"] == "customer").all()
-    assert (articles.loc[[4, 6], "relation"] == "correspondent").all()
+    assert (articles.loc[[4, 6, 8], "relation"] == "correspondent").all()
     assert articles.loc[4, "matched_in"] == "cc"
     assert articles.loc[6, "matched_in"] == "to"
+    assert articles.loc[8, "matched_in"] == "body"
     assert articles.loc[1, "matched_in"] == "from"
     assert articles.loc[2, "matched_in"] == ""  # an agent's note on her ticket, still hers
 
@@ -157,7 +170,13 @@ def test_find_subject_gathers_everything_and_nothing_else(inventory):
     assert counts["tickets as customer"] == 2
     assert counts["articles on those tickets"] == 3
     assert counts["of which internal notes"] == 1
-    assert counts["articles naming them on those tickets"] == 2
+    assert counts["articles naming them on those tickets"] == 3
+    mentions = found.possible_mentions
+    assert set(zip(mentions["article_id"], mentions["by"], strict=True)) == {
+        (9, "phone"),
+        (9, "name"),
+    }
+    assert set(mentions["ticket_number"]) == {"1200"}
     assert counts["attachment bytes"] == 2148
     assert not found.is_empty
 
@@ -188,10 +207,20 @@ def test_unknown_person_gives_empty_frames(inventory):
     found = find_subject(inventory, ["nobody@example.com"])
     assert found.is_empty
     assert found.users.empty and found.tickets.empty and found.articles.empty
-    assert found.attachments.empty and found.third_party.empty
+    assert found.attachments.empty and found.third_party.empty and found.possible_mentions.empty
     assert set(found.counts().values()) == {0}
 
 
 def test_no_address_is_an_input_error(inventory):
     with pytest.raises(InputError):
         find_subject(inventory, [])
+
+
+def test_staff_can_add_a_possible_mention(inventory):
+    found = find_subject(inventory, ["alice@example.com"], add_articles=[9])
+    articles = found.articles.set_index("id")
+    assert articles.loc[9, "matched_in"] == "added by staff"
+    assert articles.loc[9, "relation"] == "correspondent"
+    assert found.possible_mentions.empty  # nothing left to decide
+    with pytest.raises(InputError, match="no article 999"):
+        find_subject(inventory, ["alice@example.com"], add_articles=[999])

@@ -38,6 +38,15 @@ def register(subparsers) -> None:
         metavar="EMAIL",
         help="another address the person uses; repeat for several",
     )
+    p.add_argument(
+        "--add-article",
+        action="append",
+        default=[],
+        type=int,
+        metavar="ID",
+        help="an article on someone else's ticket that is about the person although it does "
+        "not name their address (see review/possible_mentions.csv); repeat for several",
+    )
     p.add_argument("--pull", action="store_true", help="refresh the Zammad snapshot first")
     p.add_argument(
         "--allow-stale",
@@ -55,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         args.request_id,
         args.email,
         also=tuple(args.also),
+        add_articles=tuple(args.add_article),
         pull=args.pull,
         allow_stale=args.allow_stale,
     )
