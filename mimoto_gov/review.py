@@ -18,10 +18,13 @@ or changed, and nothing but masked values is ever stored.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import hashlib
 import inspect
 import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -39,6 +42,9 @@ REPORT_FILENAME = "retention-review"
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "retention_review.ipynb"
 SUMMARY_FILE = "summary.json"
 LIST_LIMIT = 50
+# `mimoto-gov review` tells the notebook where the report's CSV lists go through this variable
+# rather than a parameter, so that a temporary path does not clutter the report's run box.
+OUTPUT_ENV = "MIMOTO_GOV_REVIEW_OUTPUT"
 # Kinds that have no business in a support ticket at all; contact details (email, phone,
 # postcode, IP address) are normal in correspondence and only count against a title.
 SENSITIVE_KINDS = ("card_number", "iban", "ni_number")
@@ -49,6 +55,16 @@ KIND_LABELS = {
     "iban": "Bank account (IBAN)",
     "ni_number": "National Insurance number",
     "postcode": "Postcode",
+    "ip_address": "IP address",
+}
+# The same kinds in the middle of a sentence ("2 payment card numbers").
+KIND_NOUNS = {
+    "email": "email address",
+    "phone": "phone number",
+    "card_number": "payment card number",
+    "iban": "bank account (IBAN)",
+    "ni_number": "National Insurance number",
+    "postcode": "postcode",
     "ip_address": "IP address",
 }
 PLACE_LABELS = {"title": "ticket title", "subject": "article subject", "body": "article body"}
@@ -475,18 +491,27 @@ class RetentionReview:
     # ---- the schedule applied --------------------------------------------------------------
 
     def rules_table(self) -> pd.DataFrame:
-        """List each rule with its period, action, reason and how many tickets it covers."""
+        """List each rule with what it applies to, its period, action and tickets covered."""
         table = retention.rule_summary(self.applied, self.schedule)
-        return table.rename(
-            columns={
-                "rule": "Rule",
-                "applies_to": "Applies to",
-                "period": "Period",
-                "counted_from": "Counted from",
-                "action": "Action",
-                "tickets": "Tickets",
-                "past_period": "Past period",
-                "reason": "Why this period",
+        return pd.DataFrame(
+            {
+                "Rule": table["rule"],
+                "Applies to": table["applies_to"],
+                "Period": table["period"] + " after " + table["counted_from"],
+                "Action": table["action"],
+                "Tickets": table["tickets"],
+                "Past period": table["past_period"],
+            }
+        )
+
+    def rules_reasons(self) -> pd.DataFrame:
+        """List why each rule's period is justified (the schedule's ``reason``)."""
+        return pd.DataFrame(
+            {
+                "Rule": [rule.name for rule in self.schedule.all_rules],
+                "Why this period": [
+                    rule.reason or "(no reason given)" for rule in self.schedule.all_rules
+                ],
             }
         )
 
@@ -518,16 +543,22 @@ class RetentionReview:
         return retention.zammad_jobs(self.schedule, self.inventory.tickets)
 
     def zammad_jobs_table(self) -> pd.DataFrame:
-        """Tabulate the schedulers: rule, condition, what it does, and what to check."""
+        """Tabulate the schedulers: name, condition (JSON), what it does, what to check."""
         rows = []
-        for rule, job in zip(self.schedule.all_rules, self.zammad_jobs(), strict=True):
+        for job in self.zammad_jobs():
+            perform = job["perform"]
+            if "ticket.action" in perform:
+                does = "creates a data-privacy task per ticket (deletes it, logged)"
+            else:
+                does = f"adds the tag {perform['ticket.tags']['value']}"
             rows.append(
                 {
-                    "Rule": rule.name,
-                    "Scheduler name": job["name"],
-                    "Condition (JSON)": json.dumps(job["condition"], separators=(", ", ": ")),
-                    "Perform (JSON)": json.dumps(job["perform"], separators=(", ", ": ")),
-                    "Check before use": job["note"] or "",
+                    "Scheduler (created switched off)": job["name"],
+                    "Condition (Zammad JSON)": json.dumps(
+                        job["condition"], separators=(", ", ": ")
+                    ),
+                    "What it does": does,
+                    "Check before switching it on": job["note"] or "its preview",
                 }
             )
         return pd.DataFrame(rows)
@@ -668,18 +699,10 @@ class RetentionReview:
         return self._memo("reappeared", lambda: _reappeared(self))
 
     def analytics(self):
-        """Return the analytics section's summary for the month, or None without exports."""
-        try:
-            from mimoto_gov import gauges
-        except ImportError:
-            return None
-        function = getattr(gauges, "analytics_for_month", None)
-        if function is None:
-            return None
-        try:
-            return function(self.month, self.data_dir)
-        except MimotoGovError:
-            return None
+        """Return the month's analytics summary, or None when no Gaug.es export covers it."""
+        from mimoto_gov.gauges import analytics_for_month
+
+        return analytics_for_month(self.month, self.data_dir)
 
     # ---- output ------------------------------------------------------------------------------
 
@@ -708,38 +731,37 @@ class RetentionReview:
             show_callout(f"{caption}: none.", level="info")
             return
         written = self.write_csv(frame, csv)
-        show_table(frame.head(limit), caption=f"{caption} ({thousands(total)})")
+        show_table(frame, caption=f"{caption} ({thousands(total)})", max_rows=limit)
         if total > limit:
             where = (
                 f"the full list is in {csv} beside this report"
                 if written
-                else "run `mimoto-gov review` for the full list as CSV"
+                else "`mimoto-gov review` writes the full list as CSV beside the report"
             )
-            show_callout(
-                f"Showing the first {thousands(limit)} of {thousands(total)}; "
-                f"{thousands(total - limit)} more not shown: {where}.",
-                level="info",
-            )
+            show_callout(f"{thousands(total - limit)} more not shown here: {where}.", level="info")
 
     def show_analytics(self) -> None:
-        """Show the analytics summary for the month; show nothing without Gaug.es exports."""
-        from mimoto_gov import display
+        """Show the month's analytics (traffic, pages, browsers, countries, anonymity check).
 
-        summary = self.analytics()
-        if summary is None:
+        Without Gaug.es exports for the month it shows one sentence saying so, nothing else.
+        """
+        from mimoto_gov.display import show_callout, show_chart, show_table, show_text
+
+        label = month_label(self.month)
+        try:
+            summary = self.analytics()
+        except MimotoGovError as error:
+            # A damaged analytics store must not cost the retention review.
+            show_callout(f"The Gaug.es data could not be read: {error}", level="warning")
             return
-        if isinstance(summary, pd.DataFrame):
-            display.show_table(summary, caption=f"Website analytics, {month_label(self.month)}")
-        elif isinstance(summary, dict):
-            display.show_key_figures(
-                summary, caption=f"Website analytics, {month_label(self.month)}"
-            )
-        else:
-            show = getattr(summary, "show", None)
-            if callable(show):
-                show()
-            else:
-                display.show_text(str(summary))
+        if summary is None:
+            show_text(f"No Gaug.es export covers {label}: there is nothing to show.")
+            return
+        show_callout(summary.headline(), level="info" if summary.audit.clean else "warning")
+        show_chart(summary.chart())
+        show_table(summary.pages, caption=f"Most viewed pages, {label}")
+        show_table(summary.browsers, caption=f"Browsers, {label}")
+        show_table(summary.countries, caption=f"Countries, {label}")
 
     def write_csv(self, frame: pd.DataFrame, name: str) -> Path | None:
         """Write a CSV beside the report (formula injection neutralised); None without a folder."""
@@ -806,7 +828,7 @@ def _tickets_to_redact(review: RetentionReview) -> pd.DataFrame:
     rows = []
     for ticket_id, group in findings.groupby("ticket_id", sort=False):
         kinds = group["kind"].value_counts()
-        found = ", ".join(f"{KIND_LABELS[k].lower()} x{n}" for k, n in kinds.items())
+        found = ", ".join(f"{n} {KIND_NOUNS[k]}" for k, n in kinds.items())
         where = ", ".join(sorted({PLACE_LABELS.get(c, c) for c in group["column"]}))
         masked = list(dict.fromkeys(group["masked"]))
         shown = "; ".join(masked[:3]) + (f" (+{len(masked) - 3} more)" if len(masked) > 3 else "")
@@ -826,72 +848,66 @@ def _tickets_to_redact(review: RetentionReview) -> pd.DataFrame:
     return frame.drop(columns="_count").reset_index(drop=True)
 
 
+def _registers(review: RetentionReview):
+    # Reading the review must not create a registers file where there is none.
+    from mimoto_gov.registers import open_registers
+
+    if review.data_dir is None:
+        return None
+    path = Path(review.data_dir) / "registers.sqlite"
+    return open_registers(path) if path.is_file() else None
+
+
+def _review_day(review: RetentionReview) -> date:
+    # The last day the review covers, in UK time (its moment is midnight after it).
+    return (review.as_of - pd.Timedelta(microseconds=1)).tz_convert(UK_TIME).date()
+
+
 def _open_requests(review: RetentionReview) -> pd.DataFrame | None:
-    try:
-        from mimoto_gov import registers
-    except ImportError:
+    registers = _registers(review)
+    if registers is None:
         return None
-    function = getattr(registers, "open_requests_with_deadlines", None)
-    if function is None:
-        return None
-    frame = _call_with_data_dir(function, review.data_dir)
-    if frame is None:
-        return None
-    frame = frame.copy()
-    if "overdue" in frame.columns:
-        frame = frame.sort_values(["overdue", "due_on"], ascending=[False, True])
-    for column in ("received_on", "due_on"):
-        if column in frame.columns:
-            frame[column] = _dates(frame[column])
-    if "overdue" in frame.columns:
-        frame["overdue"] = frame["overdue"].map({True: "OVERDUE", False: ""}).fillna("")
-    return frame.rename(
-        columns={
-            "id": "Request",
-            "kind": "Kind",
-            "received_on": "Received",
-            "due_on": "Due",
-            "days_left": "Days left",
-            "status": "Status",
-            "overdue": "Overdue",
+    with registers:
+        frame = registers.open_requests_with_deadlines(today=_review_day(review))
+    return pd.DataFrame(
+        {
+            "Request": frame["id"],
+            "Kind": frame["kind"],
+            "Received": _dates(frame["received_on"]),
+            "Due": _dates(frame["due_on"]),
+            "Days left": frame["days_left"].astype(int),
+            "Status": frame["status"],
+            "Overdue": frame["overdue"].map({True: "OVERDUE", False: ""}).fillna(""),
         }
-    ).reset_index(drop=True)
+    )
 
 
 def _reappeared(review: RetentionReview) -> pd.DataFrame | None:
-    try:
-        from mimoto_gov import registers
-    except ImportError:
+    from mimoto_gov.registers import keyed_hasher
+
+    registers = _registers(review)
+    if registers is None:
         return None
-    erased = getattr(registers, "erased_hashes", None)
-    keyed_hash = getattr(registers, "keyed_hash", None)
-    if erased is None or keyed_hash is None or review.data_dir is None:
-        return None
-    hashes = _call_with_data_dir(erased, review.data_dir)
-    if hashes is None:
-        return None
-    hashes = set(hashes)
+    with registers:
+        hashes = registers.erased_hashes()
+    columns = ["User id", "Email (masked)", "Account created", "Active in Zammad"]
+    if not hashes:
+        return pd.DataFrame(columns=columns)
     users = review.inventory.users
-    rows = []
-    if hashes:
-        for user_id, email in zip(users["id"], users["email"].fillna(""), strict=True):
-            email = str(email).strip()
-            if email and keyed_hash(email, review.data_dir) in hashes:
-                rows.append(
-                    {"User id": user_id, "Email (masked)": _masked_emails(pd.Series([email]))[0]}
-                )
-    return pd.DataFrame(rows, columns=["User id", "Email (masked)"])
-
-
-def _call_with_data_dir(function, data_dir: Path | None):
-    # The register functions take the data folder when they can; older ones take nothing.
-    try:
-        parameters = inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        parameters = {}
-    if data_dir is not None and "data_dir" in parameters:
-        return function(data_dir=data_dir)
-    return function()
+    emails = users["email"].fillna("").astype(str).str.strip()
+    hasher = keyed_hasher(review.data_dir)
+    matched = users[[bool(e) and hasher(e) in hashes for e in emails]]
+    return pd.DataFrame(
+        {
+            "User id": matched["id"],
+            "Email (masked)": _masked_emails(matched["email"]),
+            "Account created": _dates(matched["created_at"]),
+            "Active in Zammad": matched["active"].map({True: "yes", False: "no"}).fillna("")
+            if "active" in matched
+            else "",
+        },
+        columns=columns,
+    ).reset_index(drop=True)
 
 
 def _summarise(review: RetentionReview) -> dict:
@@ -933,49 +949,39 @@ def _summarise(review: RetentionReview) -> dict:
 
 
 def _actions(review: RetentionReview) -> pd.DataFrame:
+    # Short lines on purpose: the whole list should fit on the report's first page.
     summary = review.summary()
-    rows: list[tuple[str, int | str, str, str]] = []
     schedule = review.schedule
-    warning = review.snapshot_warning()
-    if warning:
-        rows.append(("Pull a fresh snapshot and run this review again", "", warning, "Run"))
+    rows: list[tuple[str, int | None, str, str]] = []
+    if review.snapshot_warning():
+        taken = uk_date(review.snapshot_time)
+        rows.append(
+            ("Pull a fresh snapshot, then run again", None, f"snapshot of {taken}", "Run box")
+        )
     requests = review.open_requests()
     if requests is not None and len(requests):
-        overdue = int((requests.get("Overdue", pd.Series(dtype=str)) == "OVERDUE").sum())
+        overdue = int((requests["Overdue"] == "OVERDUE").sum())
+        where = "Open requests"
         if overdue:
-            rows.append(
-                (
-                    "Answer the overdue requests",
-                    overdue,
-                    "A subject access or erasure request past its legal deadline.",
-                    "Open requests and their deadlines",
-                )
-            )
-        rows.append(
-            (
-                "Keep the open requests on track",
-                len(requests) - overdue,
-                "Open requests with their due dates.",
-                "Open requests and their deadlines",
-            )
-        )
+            rows.append(("Answer overdue requests", overdue, "past the legal deadline", where))
+        if len(requests) > overdue:
+            rows.append(("Keep open requests on time", len(requests) - overdue, "due dates", where))
     reappeared = review.reappeared()
     if reappeared is not None and len(reappeared):
         rows.append(
             (
-                "Erase again the people who reappeared",
+                "Check people who reappeared",
                 len(reappeared),
-                "An account matches someone erased earlier (by keyed hash of the email).",
+                "match an earlier erasure",
                 "Erased people who reappear",
             )
         )
     if not schedule.approved:
         rows.append(
             (
-                f"Approve the retention schedule (version {schedule.version})",
-                "",
-                'Its periods are proposals and the published policy still says "stored '
-                'indefinitely": approve them and update the policy to match.',
+                "Approve the retention schedule",
+                None,
+                f'version {schedule.version}; the policy says "indefinitely"',
                 "The schedule applied",
             )
         )
@@ -985,48 +991,38 @@ def _actions(review: RetentionReview) -> pd.DataFrame:
         count = summary[f"to_{action}"]
         if count:
             rules = by_rule[action] if action in by_rule.index.get_level_values(0) else {}
-            detail = ", ".join(f"{rule}: {thousands(n)}" for rule, n in rules.items())
+            detail = ", ".join(f"{rule} {thousands(n)}" for rule, n in rules.items())
             rows.append(
                 (
-                    f"{verbs[action]} the tickets past their period",
+                    f"{verbs[action]} tickets past their period",
                     count,
-                    f"By rule: {detail}.",
-                    "The schedule applied",
+                    detail,
+                    "Tickets past their period",
                 )
             )
     if summary["tickets_to_redact"]:
         rows.append(
             (
-                "Redact personal data that should not be in tickets",
+                "Redact personal data in tickets",
                 summary["tickets_to_redact"],
-                "Card numbers, bank details or NI numbers in ticket text, or personal data in a "
-                "ticket title.",
-                "Personal data that should not be there",
+                "card, bank or NI numbers; data in titles",
+                "Personal data",
             )
         )
     customer_rows = (
         (
             "inactive_customers",
-            "Review inactive customer accounts",
-            f"No login or ticket activity for {schedule.inactive_after} or more.",
+            "Review inactive accounts",
+            f"no activity for {schedule.inactive_after} or more",
         ),
-        (
-            "shared_emails",
-            "Merge or explain accounts sharing an email address",
-            "One person may have several accounts: a subject access or erasure request "
-            "must find them all.",
-        ),
-        (
-            "accounts_without_tickets",
-            "Review accounts that never had a ticket",
-            "Personal data held with no support conversation behind it.",
-        ),
+        ("shared_emails", "Merge accounts sharing an email", "one person, several accounts"),
+        ("accounts_without_tickets", "Review accounts without tickets", "no conversation held"),
     )
     for key, text, why in customer_rows:
         if summary[key]:
             rows.append((text, summary[key], why, "Customers"))
-    frame = pd.DataFrame(rows, columns=["What to do", "How many", "Why", "Section"])
-    frame["How many"] = frame["How many"].map(lambda v: thousands(v) if v != "" else "")
+    frame = pd.DataFrame(rows, columns=["What to do", "How many", "Detail", "See"])
+    frame["How many"] = frame["How many"].astype("Int64")
     frame.insert(0, "#", range(1, len(frame) + 1))
     return frame
 
@@ -1068,7 +1064,8 @@ def build_review(
         data_dir: the workbook's data folder (default: settings, ``MIMOTO_GOV_DATA``).
         schedule_path: the retention schedule (default: ``<data>/policy/retention.yml``, else
             the repository's copy).
-        output_dir: the report's folder, where CSVs and ``summary.json`` go (None: nowhere).
+        output_dir: the report's folder, where CSVs and ``summary.json`` go (default: the
+            ``MIMOTO_GOV_REVIEW_OUTPUT`` variable set by :func:`run_review`; else nowhere).
         reports_dir: where earlier reviews are (default: settings, ``MIMOTO_GOV_REPORTS``).
         inventory: an already loaded inventory (else :func:`mimoto_gov.inventory.load_inventory`).
 
@@ -1107,6 +1104,7 @@ def build_review(
             f"the snapshot was taken on {uk_datetime(snapshot_time)}, before {month_label(month)}"
             " began: run `mimoto-gov pull` first"
         )
+    output_dir = output_dir or os.environ.get(OUTPUT_ENV) or None
     output_dir = Path(output_dir) if output_dir else None
 
     tickets = retention.as_of_frame(inventory.tickets, as_of)
@@ -1169,6 +1167,20 @@ def _rebuilt_previous(review: RetentionReview) -> dict:
     return earlier.summary()
 
 
+@contextlib.contextmanager
+def _environment(name: str, value: str):
+    # The kernel papermill starts inherits this process's environment.
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
 def run_review(
     month: str | None = None,
     *,
@@ -1215,15 +1227,26 @@ def run_review(
         "data_dir": str(Path(data_dir).resolve()),
         "schedule_path": str(Path(schedule_path).resolve()),
     }
-    kwargs = {}
-    if reports_dir is not None:
-        kwargs["reports_dir"] = Path(reports_dir)
-    return run_report(
-        REPORT_KIND,
-        NOTEBOOK,
-        month,
-        parameters,
-        title=f"Retention review: {month_label(month)} (schedule {schedule.version})",
-        filename=REPORT_FILENAME,
-        **kwargs,
-    )
+    reports_root = private_dir(Path(reports_dir or settings.reports_dir).absolute())
+    kind_dir = private_dir(reports_root / REPORT_KIND)
+    # The notebook writes its CSV lists and summary.json into a private folder beside the run
+    # folders (so "last month" resolves as ../YYYY-MM); they join the run folder once the
+    # report has been rendered and swapped in. A failed run leaves nothing behind.
+    with (
+        tempfile.TemporaryDirectory(dir=kind_dir, prefix=f".{month}.lists.") as extras,
+        _environment(OUTPUT_ENV, extras),
+    ):
+        Path(extras).chmod(0o700)
+        result = run_report(
+            REPORT_KIND,
+            NOTEBOOK,
+            month,
+            parameters,
+            title=f"Retention review: {month_label(month)}",
+            reports_dir=reports_root,
+            filename=REPORT_FILENAME,
+            summary={"schedule_version": schedule.version, "schedule_status": schedule.status},
+        )
+        for path in sorted(Path(extras).iterdir()):
+            path.replace(result.folder / path.name)
+    return result
