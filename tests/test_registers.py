@@ -103,6 +103,12 @@ def test_a_file_that_is_not_sqlite_is_refused_in_one_line(data_dir):
     assert "\n" not in str(caught.value)
 
 
+def test_a_path_that_cannot_be_a_file_is_one_line(data_dir):
+    (data_dir / "registers.sqlite").mkdir(parents=True)
+    with pytest.raises(RegisterError, match="cannot open the registers file"):
+        open_registers(data_dir / "registers.sqlite")
+
+
 def test_foreign_keys_are_enforced(reg):
     with pytest.raises(sqlite3.IntegrityError):
         reg.conn.execute(

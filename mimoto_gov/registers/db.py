@@ -203,11 +203,15 @@ def connect(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) the registers file, migrated to the current schema.
 
     Raises:
-        RegisterError: the file is not a SQLite database, or was written by a newer version.
+        RegisterError: the file cannot be opened, is not a SQLite database, or was written by
+            a newer version.
 
     """
     path = Path(path)
-    _create_private_file(path)
+    try:
+        _create_private_file(path)
+    except OSError as error:
+        raise RegisterError(f"cannot open the registers file {path}: {error.strerror}") from None
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     try:
