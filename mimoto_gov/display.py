@@ -120,13 +120,14 @@ def table_html(
         return "".join(parts)
     parts.append('<table class="mg-data">')
     parts.append("<thead><tr>")
-    for label, is_numeric in zip(headers, numeric, strict=True):
-        parts.append(f'<th{" class=num" if is_numeric else ""} scope="col">{escape(label)}</th>')
+    classes = [' class="num"' if is_numeric else "" for is_numeric in numeric]
+    for label, css in zip(headers, classes, strict=True):
+        parts.append(f'<th{css} scope="col">{escape(label)}</th>')
     parts.append("</tr></thead><tbody>")
     for row in range(len(frame)):
         parts.append("<tr>")
-        for texts, is_numeric in zip(cells, numeric, strict=True):
-            parts.append(f"<td{' class=num' if is_numeric else ''}>{escape(texts[row])}</td>")
+        for texts, css in zip(cells, classes, strict=True):
+            parts.append(f"<td{css}>{escape(texts[row])}</td>")
         parts.append("</tr>")
     parts.append("</tbody></table>")
     shown = len(frame)
@@ -170,7 +171,7 @@ def key_figures_html(figures: Mapping[str, Any], *, caption: str | None = None) 
         else:
             text = MISSING if _is_missing(value) else str(value)
         rows.append(
-            f'<tr><th scope="row">{escape(label)}</th><td class=num>{escape(text)}</td></tr>'
+            f'<tr><th scope="row">{escape(label)}</th><td class="num">{escape(text)}</td></tr>'
         )
     head = f'<p class="mg-caption">{escape(caption)}</p>' if caption else ""
     return f'<div class="mg-figures">{head}<table class="mg-data">{"".join(rows)}</table></div>'

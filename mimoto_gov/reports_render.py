@@ -80,6 +80,7 @@ _DISPLAY_PRIORITY = [
 _HEADING = re.compile(r"<h([23])(\s[^>]*)?>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
 _ID_ATTRIBUTE = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]*>")
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>", re.IGNORECASE)
 _LEADING_H1 = re.compile(r"\A\s*#\s[^\n]*\n?")
 
 # Keys of the run description that have their own place in the run box.
@@ -111,7 +112,8 @@ def sanitize_html(fragment: str) -> str:
         attribute_filter=_drop_remote_images,
         strip_comments=True,
     )
-    return cleaned
+    # An image whose source was refused would only show as a broken icon.
+    return _IMG_WITHOUT_SRC.sub("", cleaned)
 
 
 def _drop_remote_images(tag: str, attribute: str, value: str) -> str | None:
