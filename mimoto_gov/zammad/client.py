@@ -62,8 +62,8 @@ PAGE_MAX = {
     "data_privacy_tasks": 1000,
 }
 
-# Page sizes older Zammad releases clamped to. A page of exactly one of these sizes, shorter
-# than what was asked for, may be a clamp rather than the end of the data.
+# Page sizes older Zammad releases clamped to. A first page of exactly one of these sizes,
+# shorter than what was asked for, may be a clamp rather than the end of the data.
 LEGACY_CLAMPS = frozenset({50, 100, 200, 500})
 
 # First path segment -> (asset model name, plural key of the legacy search shape).
@@ -485,9 +485,10 @@ class ZammadClient:
             if page_len > size:
                 size = page_len
             elif page_len < size:
-                if page_len not in LEGACY_CLAMPS:
+                if page > 1 or page_len not in LEGACY_CLAMPS:
                     return
-                # Maybe an older server's lower clamp: adopt it and look at the next page.
+                # A short first page may be an older server's lower clamp: adopt it as the
+                # page size and look at the next page.
                 size = page_len
             page += 1
 
@@ -511,13 +512,31 @@ class ZammadClient:
             "organizations", per_page=1000, params={"sort_by": "id", "order_by": "asc"}
         )
 
-    def iter_articles(self) -> Iterator[dict]:
-        """Every article of every ticket in id order, from the global index (needs ``admin``)."""
-        return self.iter_pages(
-            "ticket_articles",
-            per_page=1000,
-            params={"sort_by": "id", "order_by": "asc", "expand": "true"},
-        )
+    def iter_articles(self, *, since: datetime | None = None) -> Iterator[dict]:
+        """Every article of every ticket, from the global index (needs ``admin``).
+
+        Args:
+            since: only articles created or changed at or after this moment, newest first
+                (the index is read by ``updated_at`` descending and left at the first older
+                article); by default every article, in id order.
+
+        Yields:
+            Article dicts with ``attachments`` metadata and ``sender``/``type`` names.
+
+        """
+        if since is None:
+            yield from self.iter_pages(
+                "ticket_articles",
+                per_page=1000,
+                params={"sort_by": "id", "order_by": "asc", "expand": "true"},
+            )
+            return
+        params = {"sort_by": "updated_at,id", "order_by": "desc,desc", "expand": "true"}
+        for article in self.iter_pages("ticket_articles", per_page=1000, params=params):
+            stamp = _parse_time(article.get("updated_at") or article.get("created_at"))
+            if stamp is not None and stamp < since:
+                return
+            yield article
 
     def articles_by_ticket(self, ticket_id: int) -> list[dict]:
         """All articles of one ticket (Zammad does not paginate this endpoint)."""
@@ -541,7 +560,7 @@ class ZammadClient:
             Ticket dicts, whichever response shape the server uses.
 
         """
-        return self._search("tickets/search", query, condition, sort_by, order_by)
+        return self._search("tickets/search", query, condition, sort_by, order_by, expand=True)
 
     def search_users(
         self,
@@ -550,22 +569,27 @@ class ZammadClient:
         condition: dict | None = None,
         sort_by: str | None = None,
         order_by: str | None = None,
+        expand: bool = False,
     ) -> Iterator[dict]:
         """Search users by query (``email:x@y``) or condition, 200 per page.
+
+        Users come as ``/users`` lists them (ids, no names) unless ``expand=True``.
 
         Yields:
             User dicts, whichever response shape the server uses.
 
         """
-        return self._search("users/search", query, condition, sort_by, order_by)
+        return self._search("users/search", query, condition, sort_by, order_by, expand=expand)
 
-    def _search(self, path, query, condition, sort_by, order_by) -> Iterator[dict]:
-        options = {"expand": "true"}
+    def _search(self, path, query, condition, sort_by, order_by, *, expand) -> Iterator[dict]:
+        options = {"expand": "true"} if expand else {}
         if sort_by:
             options["sort_by"] = sort_by
             options["order_by"] = order_by or ",".join("asc" for _ in sort_by.split(","))
         if condition is not None:
-            body: dict[str, Any] = {**options, "condition": condition, "expand": True}
+            body: dict[str, Any] = {**options, "condition": condition}
+            if expand:
+                body["expand"] = True
             if query:
                 body["query"] = query
             return self.iter_pages(path, per_page=200, method="POST", json=body)
@@ -712,6 +736,16 @@ def _with_names(record: dict, assets: dict) -> dict:
         if related and related.get(attribute) is not None:
             record[name_field] = related[attribute]
     return record
+
+
+def _parse_time(value: Any) -> datetime | None:
+    """Parse Zammad's ISO-8601 timestamps (``2025-01-22T10:46:58.255Z``)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def _retry_after(response: requests.Response) -> float | None:

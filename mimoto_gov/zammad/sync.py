@@ -131,6 +131,7 @@ class _Puller:
         self.client = client
         self.show_progress = show_progress
         self.server_start: datetime | None = None
+        self.fetched_users = 0
 
     def _bar(self, **kwargs):
         if self.show_progress is not None:
@@ -222,9 +223,17 @@ def _merge(table: str, old: pd.DataFrame, new: pd.DataFrame, *, drop: pd.Series)
     return frame(table, pd.concat(parts, ignore_index=True))
 
 
-def _max_time(series: pd.Series) -> datetime | None:
-    value = series.max() if len(series) else None
-    return None if value is None or pd.isna(value) else value.to_pydatetime()
+def _max_time(df: pd.DataFrame, column: str = "updated_at") -> datetime | None:
+    if column not in df or not len(df):
+        return None
+    value = df[column].max()
+    return None if pd.isna(value) else value.to_pydatetime()
+
+
+def _cursor(state: dict, table: str) -> datetime | None:
+    """Return where an incremental listing of ``table`` starts: its watermark minus overlap."""
+    mark = (state.get("watermarks") or {}).get(table)
+    return datetime.fromisoformat(mark) - OVERLAP if mark else None
 
 
 def pull(
@@ -265,50 +274,53 @@ def pull(
     if full or previous is None:
         mode = "full"
         tables, fetched, source, user_source = _full(puller)
-        watermark = _max_time(tables["tickets"]["updated_at"])
-        last_full = _iso(snapshot_time)
+        last_full = snapshot_time.isoformat()
     else:
         mode = "incremental"
         tables, fetched, source, user_source = _incremental(puller, previous)
-        old_mark = datetime.fromisoformat(previous.sync_state["watermark"])
-        new_mark = _max_time(tables["tickets"]["updated_at"])
-        watermark = max(old_mark, new_mark) if new_mark else old_mark
         last_full = previous.sync_state.get("last_full_pull")
-    if puller.server_start is not None and (watermark is None or watermark > puller.server_start):
-        watermark = puller.server_start
 
-    removed = {}
-    for table in TABLES:
-        before = getattr(previous, table) if previous is not None else None
-        removed[table] = (
-            int((~before["id"].isin(tables[table]["id"])).sum()) if before is not None else 0
-        )
+    watermarks = {}
+    for table in ("tickets", "articles", "users"):
+        mark = _max_time(tables[table])
+        # Zammad's clock when this pull began: anything changed while it ran is newer.
+        if puller.server_start is not None and (mark is None or mark > puller.server_start):
+            mark = puller.server_start
+        watermarks[table] = mark.astimezone(UTC).isoformat() if mark else None
+
+    removed = {table: 0 for table in TABLES}
+    if mode == "full" and previous is not None:
+        for table in TABLES:
+            before = getattr(previous, table)
+            removed[table] = int((~before["id"].isin(tables[table]["id"])).sum())
     counts = {table: len(tables[table]) for table in TABLES}
+    requests = client.request_count - requests_before
     state = {
         "schema_version": SCHEMA_VERSION,
         "zammad_url": client.url,
         "snapshot_time": snapshot_time.isoformat(),
         "mode": mode,
-        "watermark": watermark.astimezone(UTC).isoformat() if watermark else None,
+        "watermark": watermarks["tickets"],
+        "watermarks": watermarks,
         "last_full_pull": last_full,
         "article_source": source,
         "user_source": user_source,
         "counts": counts,
-        "requests": client.request_count - requests_before,
+        "requests": requests,
     }
     _write(folder, tables, state)
     return PullResult(
         mode=mode,
         counts=counts,
         fetched=fetched,
-        removed=removed if mode == "full" else {table: 0 for table in TABLES},
-        requests=client.request_count - requests_before,
+        removed=removed,
+        requests=requests,
         snapshot_time=snapshot_time,
         path=folder,
         article_source=source,
         seconds=time.monotonic() - started,
         reason=reason or "asked for",
-        watermark=watermark,
+        watermark=datetime.fromisoformat(watermarks["tickets"]) if watermarks["tickets"] else None,
     )
 
 
@@ -333,13 +345,12 @@ def _full(puller: _Puller) -> tuple[dict[str, pd.DataFrame], dict[str, int], str
     return tables, fetched, source, user_source
 
 
-def _needs_articles(ticket: dict, held: dict[int, set[int]]) -> bool:
+def _article_ids(ticket: dict) -> set[int] | None:
+    """Return the ids of a ticket's articles as the ticket lists them, if it does."""
     ids = ticket.get("article_ids")
     if isinstance(ids, str):
         ids = json.loads(ids)
-    if not isinstance(ids, list):
-        return True  # the server does not say which articles the ticket has
-    return {int(i) for i in ids} != held.get(int(ticket["id"]), set())
+    return {int(i) for i in ids} if isinstance(ids, list) else None
 
 
 def _incremental(
@@ -347,67 +358,100 @@ def _incremental(
 ) -> tuple[dict[str, pd.DataFrame], dict[str, int], str, str]:
     client = puller.client
     state = previous.sync_state
-    cursor = datetime.fromisoformat(state["watermark"]) - OVERLAP
-    condition = {"ticket.updated_at": {"operator": "after (absolute)", "value": _iso(cursor)}}
+    since = _cursor(state, "tickets") or datetime.fromisoformat(state["watermark"]) - OVERLAP
+    condition = {"ticket.updated_at": {"operator": "after (absolute)", "value": _iso(since)}}
     search = client.search_tickets(condition=condition, sort_by="updated_at,id", order_by="asc,asc")
     changed = puller.listing(search, "changed tickets")
 
+    # New and edited articles: with the admin index, one listing newest first; else (or for
+    # what the index cannot show, such as a deleted article) ticket by ticket.
+    source = state.get("article_source", "by_ticket")
+    fresh: list[dict] = []
+    if source == "index" and changed:
+        try:
+            since_articles = _cursor(state, "articles") or since
+            fresh = puller.listing(client.iter_articles(since=since_articles), "articles")
+        except PermissionDenied:
+            source = "by_ticket"
     old_articles = previous.articles
-    held: dict[int, set[int]] = {}
+    holds: dict[int, set[int]] = {}
     for ticket_id, article_id in zip(old_articles["ticket_id"], old_articles["id"], strict=True):
         if not pd.isna(ticket_id):
-            held.setdefault(int(ticket_id), set()).add(int(article_id))
-    refresh = [int(t["id"]) for t in changed if _needs_articles(t, held)]
-
-    source = state.get("article_source", "by_ticket")
-    index_pages = len(old_articles) // ARTICLE_INDEX_PAGE + 2
-    gone: set[int] = set()
-    if refresh and source == "index" and len(refresh) > index_pages:
-        # Cheaper to read the whole index than to ask ticket by ticket.
-        articles, source = puller.all_articles([int(t) for t in previous.tickets["id"]])
-        fresh_articles = articles
-        replace_all = True
-    else:
-        by_ticket, gone = puller.articles_of(refresh)
-        fresh_articles = [a for articles in by_ticket.values() for a in articles]
-        replace_all = False
+            holds.setdefault(int(ticket_id), set()).add(int(article_id))
+    for article in fresh:
+        holds.setdefault(int(article["ticket_id"]), set()).add(int(article["id"]))
+    refresh = []
+    for ticket in changed:
+        listed = _article_ids(ticket)
+        if listed is None or listed != holds.get(int(ticket["id"]), set()):
+            refresh.append(int(ticket["id"]))
+    by_ticket, gone = puller.articles_of(refresh)
 
     changed_frame = frame("tickets", [t for t in changed if int(t["id"]) not in gone])
     old_tickets = previous.tickets
     tickets = _merge("tickets", old_tickets, changed_frame, drop=old_tickets["id"].isin(gone))
     ticket_set = set(tickets["id"].dropna().astype(int))
-    fresh_articles = [a for a in fresh_articles if a.get("ticket_id") in ticket_set]
-    new_articles = frame("articles", fresh_articles)
-    new_attachments = frame("attachments", attachment_records(fresh_articles))
-    if replace_all:
-        articles_df, attachments_df = new_articles, new_attachments
-    else:
-        redone = set(refresh) | gone
-        old_att = previous.attachments
-        articles_df = _merge(
-            "articles", old_articles, new_articles, drop=old_articles["ticket_id"].isin(redone)
-        )
-        attachments_df = _merge(
-            "attachments", old_att, new_attachments, drop=old_att["ticket_id"].isin(redone)
-        )
+    redone = set(refresh)  # tickets whose articles by_ticket now lists in full
+    new_articles = [a for a in fresh if a.get("ticket_id") not in redone]
+    new_articles += [a for articles in by_ticket.values() for a in articles]
+    new_articles = [a for a in new_articles if a.get("ticket_id") in ticket_set]
+    articles_new = frame("articles", new_articles)
+    attachments_new = frame("attachments", attachment_records(new_articles))
+    dropped = redone | gone
+    old_att = previous.attachments
+    articles = _merge(
+        "articles", old_articles, articles_new, drop=old_articles["ticket_id"].isin(dropped)
+    )
+    attachments = _merge(
+        "attachments",
+        old_att,
+        attachments_new,
+        drop=old_att["ticket_id"].isin(dropped) | old_att["article_id"].isin(articles_new["id"]),
+    )
 
-    users, user_source = puller.users()
+    users, user_source = _changed_users(puller, previous)
     organizations = puller.listing(client.iter_organizations(), "organisations")
     tables = {
         "tickets": tickets,
-        "articles": articles_df,
-        "attachments": attachments_df,
-        "users": frame("users", users),
+        "articles": articles,
+        "attachments": attachments,
+        "users": users,
         "organizations": frame("organizations", organizations),
     }
     fetched = {
         "tickets": len(changed),
-        "articles": len(new_articles),
-        "attachments": len(new_attachments),
-        "users": len(users),
+        "articles": len(articles_new),
+        "attachments": len(attachments_new),
+        "users": puller.fetched_users,
         "organizations": len(organizations),
     }
     return tables, fetched, source, user_source
+
+
+def _changed_users(puller: _Puller, previous: Inventory) -> tuple[pd.DataFrame, str]:
+    """Merge the users changed since the last pull (a condition search) into the snapshot.
+
+    A server that ignores the condition answers with every user, which is merely slower.
+    A token that may not search users lists them all instead.
+    """
+    since = _cursor(previous.sync_state, "users")
+    if since is not None:
+        condition = {"user.updated_at": {"operator": "after (absolute)", "value": _iso(since)}}
+        search = puller.client.search_users(
+            None, condition=condition, sort_by="updated_at,id", order_by="asc,asc"
+        )
+        try:
+            changed = puller.listing(search, "changed users")
+        except PermissionDenied:
+            pass
+        else:
+            puller.fetched_users = len(changed)
+            old = previous.users
+            merged = _merge("users", old, frame("users", changed), drop=old["id"].isna())
+            return merged, previous.sync_state.get("user_source", "list")
+    users, source = puller.users()
+    puller.fetched_users = len(users)
+    return frame("users", users), source
 
 
 def _parquet(df: pd.DataFrame) -> bytes:
