@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -107,6 +108,8 @@ class SarCase:
     settings: Settings
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     options: dict = field(default_factory=dict, repr=False)
+    # the demonstration's sandbox server, kept alive as long as the case
+    sandbox: object = field(default=None, repr=False)
 
     def build(self) -> Path:
         """Build this request's package with :func:`build_sar_package` (the command's path).
@@ -334,6 +337,50 @@ def open_case(
             "client": client,
         },
     )
+
+
+def demo_case(workdir: Path | None = None, *, tickets: int = 300) -> SarCase:
+    """Open a demonstration case on the built-in Zammad sandbox (no real data involved).
+
+    Starts the sandbox in this process, pulls it into ``workdir/data`` (a new private
+    temporary folder by default), records an access request for the sandbox's "subject"
+    persona and opens it, with reports going to ``workdir/reports``. The notebook uses it when
+    no request id is given, so it runs top to bottom out of the box.
+
+    Args:
+        workdir: where the demonstration's data and reports go.
+        tickets: the size of the sandbox's synthetic service desk.
+
+    Returns:
+        The open :class:`SarCase`; :meth:`SarCase.build` writes its package.
+
+    """
+    from mimoto_gov.registers import open_registers
+    from mimoto_gov.zammad.client import ZammadClient
+    from mimoto_gov.zammad.sandbox import Sandbox
+    from mimoto_gov.zammad.sync import pull
+
+    workdir = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="mimoto-gov-sar-demo-"))
+    private_dir(workdir)
+    sandbox = Sandbox(tickets=tickets, task_tick_seconds=None)
+    sandbox.start()
+    client = ZammadClient(sandbox.url, sandbox.admin_token)
+    data_dir = workdir / "data"
+    pull(client, data_dir, full=True, show_progress=False)
+    dataset = sandbox.dataset
+    email = dataset.users[dataset.personas["subject"]]["email"]
+    with open_registers(data_dir / "registers.sqlite") as registers:
+        request = registers.add_request(
+            "access",
+            [email],
+            received_on=datetime.now(UK_TIME).date() - timedelta(days=3),
+            notes="demonstration on the built-in sandbox",
+        )
+    case = open_case(
+        request.id, email, data_dir=data_dir, reports_dir=workdir / "reports", client=client
+    )
+    case.sandbox = sandbox
+    return case
 
 
 def build_sar_package(

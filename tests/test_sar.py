@@ -132,7 +132,7 @@ def world(tmp_path_factory):
         for name in WORKBOOK_VARIABLES:
             mp.delenv(name, raising=False)
         mp.chdir(root)
-        sandbox = Sandbox(tickets=60, task_tick_seconds=None)
+        sandbox = Sandbox(seed=7, tickets=300, task_tick_seconds=None)
         sandbox.start()
         try:
             dataset = sandbox.dataset
@@ -190,6 +190,12 @@ def test_the_persona_is_found_completely(world):
     # the persona is what the sandbox promises: a customer of several tickets who also
     # writes on others' tickets
     assert len(expected.own_tickets) >= 3 and len(expected.other_tickets) >= 2
+    persona_files = {
+        a
+        for a in expected.attachments
+        if world.dataset.attachments[a]["ticket_id"] != world.hostile_ticket
+    }
+    assert persona_files
 
     assert ids(tables["users"]) == expected.users
     assert ids(tables["organizations"]) == expected.organizations
