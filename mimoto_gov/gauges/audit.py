@@ -173,7 +173,7 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _TITLE_GREETING = re.compile(
-    r"\b(?:welcome back|welcome|hello|hi|dear|signed in as|logged in as)\b[ ,:]+"
+    r"\b(?i:welcome back|welcome|hello|hi|dear|signed in as|logged in as)\b[ ,:]+"
     r"[A-Z][a-z]+",
 )
 _POSSESSIVE = re.compile(r"\b[A-Z][a-z]+'s (?:account|profile|dashboard|orders?|basket)\b")

@@ -174,6 +174,12 @@ class GaugesClient:
             raise GaugesNotFound(
                 f"Gaug.es has nothing at {asked} (HTTP 404 Not found)", status=404, url=asked
             )
+        if reply.status_code == 429 or reply.status_code >= 500:
+            raise GaugesError(
+                f"Gaug.es kept failing at {asked} (HTTP {reply.status_code}) after retries",
+                status=reply.status_code,
+                url=asked,
+            )
         if reply.status_code >= 400:
             raise GaugesError(
                 f"Gaug.es answered HTTP {reply.status_code} at {asked}",

@@ -114,6 +114,9 @@ KEYS: dict[str, tuple[str, ...]] = {
     "account_files": ("source_file", "kind"),
 }
 
+_ORDER_KEYS = {"gauge_id", "period_start", "date", "month", "dimension", "country_key",
+               "browser_key", "source_file"}  # fmt: skip
+
 TABLES = tuple(SCHEMAS)
 STATS_TABLES = tuple(name for name in TABLES if name not in ("gauges", "account_files"))
 
@@ -142,7 +145,7 @@ def typed_frame(table: str, rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
 
 
 def dedupe(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Keep the last row per natural key of ``table``.
+    """Keep the last row per natural key of ``table``, sorted by that key.
 
     Monthly traffic rows that know the month's unique people win over rows that don't.
     """
@@ -155,7 +158,11 @@ def dedupe(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     # NA keys compare unequal in drop_duplicates' hashing only for some dtypes; fill for safety
     marker = frame[keys].astype("string").fillna("\x00")
     keep = ~marker.duplicated(keep="last")
-    return frame[keep.to_numpy()].reset_index(drop=True)
+    # a stable order by gauge, period and grouping column; within those, rows keep the
+    # export's own order (Gaug.es lists most viewed first, resolution buckets by size)
+    kept = frame[keep.to_numpy()]
+    order = [key for key in keys if key in _ORDER_KEYS]
+    return kept.sort_values(order, kind="stable", na_position="first").reset_index(drop=True)
 
 
 @dataclass(frozen=True)

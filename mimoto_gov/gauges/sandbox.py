@@ -45,6 +45,9 @@ class SandboxState:
     base_url: str = ""
     # every request: path, query and whether the token header was right
     requests: list[dict] = field(default_factory=list)
+    # answer the next N requests with this status (to rehearse retries and outages)
+    fail_next: int = 0
+    fail_status: int = 503
     # account data the sandbox can serve (staff personal data: never pulled by the client)
     shares: list[dict] = field(
         default_factory=lambda: [
@@ -71,7 +74,10 @@ class _Handler(tornado.web.RequestHandler):
         self.state.requests.append(
             {"path": self.request.path, "query": self.request.query, "token_ok": ok}
         )
-        if not ok:
+        if self.state.fail_next > 0:
+            self.state.fail_next -= 1
+            self.fail(self.state.fail_status, "Temporarily unavailable")
+        elif not ok:
             self.fail(401, "Authentication required")
 
     def fail(self, status: int, message: str) -> None:
