@@ -105,11 +105,11 @@ def table_html(
 
     headers = [_column_label(column) for column in frame.columns]
     cells: list[list[str]] = []
-    numeric: list[bool] = []
+    kinds: list[str] = []
     for column in frame.columns:
-        texts, is_numeric = _format_column(frame[column], str(column) in date_only)
+        texts, kind = _format_column(frame[column], str(column) in date_only)
         cells.append(texts)
-        numeric.append(is_numeric)
+        kinds.append(kind)
 
     wide = len(headers) > WIDE_TABLE_COLUMNS
     parts = [f'<div class="mg-table{" mg-wide" if wide else ""}">']
@@ -120,7 +120,7 @@ def table_html(
         return "".join(parts)
     parts.append('<table class="mg-data">')
     parts.append("<thead><tr>")
-    classes = [' class="num"' if is_numeric else "" for is_numeric in numeric]
+    classes = [f' class="{kind}"' if kind else "" for kind in kinds]
     for label, css in zip(headers, classes, strict=True):
         parts.append(f'<th{css} scope="col">{escape(label)}</th>')
     parts.append("</tr></thead><tbody>")
@@ -343,8 +343,8 @@ def _column_label(column: Any) -> str:
     return str(column)
 
 
-def _format_column(series: pd.Series, date_only: bool) -> tuple[list[str], bool]:
-    """Format one column; returns the texts and whether the column is numeric."""
+def _format_column(series: pd.Series, date_only: bool) -> tuple[list[str], str]:
+    """Format one column; returns the texts and its CSS class ("num", "date" or "")."""
     dtype = series.dtype
     values = series.tolist()
     if date_only or pd.api.types.is_datetime64_any_dtype(dtype):
@@ -358,21 +358,21 @@ def _format_column(series: pd.Series, date_only: bool) -> tuple[list[str], bool]
             else (MISSING if _is_missing(v) else str(v))
             for s, v in zip(stamps, values, strict=True)
         ]
-        return texts, False
+        return texts, "date"
     if pd.api.types.is_bool_dtype(dtype):
-        return [MISSING if _is_missing(v) else ("yes" if v else "no") for v in values], False
+        return [MISSING if _is_missing(v) else ("yes" if v else "no") for v in values], ""
     if pd.api.types.is_timedelta64_dtype(dtype):
-        return [_format_timedelta(v) for v in values], True
+        return [_format_timedelta(v) for v in values], "num"
     if pd.api.types.is_integer_dtype(dtype):
-        return [format_number(v) for v in values], True
+        return [format_number(v) for v in values], "num"
     if pd.api.types.is_float_dtype(dtype):
         finite = [v for v in values if not _is_missing(v) and math.isfinite(v)]
         if all(float(v).is_integer() for v in finite):
             decimals = 0
         else:
             decimals = 2 if finite and max(abs(v) for v in finite) < 10 else 1
-        return [format_number(v, decimals) for v in values], True
-    return [_format_cell(v) for v in values], False
+        return [format_number(v, decimals) for v in values], "num"
+    return [_format_cell(v) for v in values], ""
 
 
 def _format_cell(value: Any) -> str:
