@@ -248,7 +248,7 @@ def test_deletions_leave_only_with_a_full_pull(tmp_path):
         inventory = load_inventory(data_dir)
         assert gone not in set(inventory.tickets["id"])
         assert not gone_articles & set(inventory.articles["id"])
-        assert "Removed what Zammad no longer has: 1 tickets" in full.summary()
+        assert "Removed what Zammad no longer has: 1 ticket and " in full.summary()
 
 
 def test_an_agent_token_reads_articles_ticket_by_ticket(tmp_path):

@@ -69,6 +69,8 @@ class PullResult:
         article_source: ``"index"`` (the admin article list) or ``"by_ticket"``.
         seconds: wall time of the pull.
         reason: why a full pull was made (first pull, ``--full``, another server...).
+        watermark: the newest ticket change the snapshot holds (the next pull starts there).
+        since: where an incremental pull started (the previous watermark minus the overlap).
 
     """
 
@@ -83,34 +85,39 @@ class PullResult:
     seconds: float
     reason: str = ""
     watermark: datetime | None = field(default=None)
+    since: datetime | None = field(default=None)
 
     def summary(self) -> str:
         """Describe the pull in one paragraph for a person."""
         held = _listing(self.counts)
-        when = _uk_time(self.snapshot_time)
         if self.mode == "full":
             text = f"Full pull ({self.reason}): the snapshot holds {held}."
             gone = {table: n for table, n in self.removed.items() if n}
             if gone:
                 text += f" Removed what Zammad no longer has: {_listing(gone)}."
         else:
-            changed = self.fetched.get("tickets", 0)
+            changed = {t: self.fetched.get(t, 0) for t in ("tickets", "articles", "users")}
+            since = f" since {_uk_time(self.since)}" if self.since else ""
             text = (
-                f"Incremental pull: {changed:,} changed ticket{'s' if changed != 1 else ''}, "
-                f"{self.fetched.get('articles', 0):,} articles fetched again; "
+                f"Incremental pull: {_listing(changed)} new or changed{since}; "
                 f"the snapshot holds {held}."
             )
-        articles = "the global article index" if self.article_source == "index" else "per ticket"
+        if self.article_source == "index":
+            source = "Articles came from the global article list."
+        else:
+            source = "Articles came ticket by ticket (the token may not read the article list)."
         return (
-            f"{text} Articles came {'from ' if self.article_source == 'index' else ''}"
-            f"{articles}. {self.requests:,} requests in {self.seconds:.1f} s. "
-            f"Snapshot as of {when} in {self.path}."
+            f"{text} {source} {self.requests:,} requests in {self.seconds:.1f} s. "
+            f"Snapshot as of {_uk_time(self.snapshot_time)} in {self.path}."
         )
 
 
 def _listing(counts: dict[str, int]) -> str:
     names = {"organizations": "organisations"}
-    parts = [f"{n:,} {names.get(table, table)}" for table, n in counts.items()]
+    parts = []
+    for table, n in counts.items():
+        name = names.get(table, table)
+        parts.append(f"{n:,} {name[:-1] if n == 1 else name}")
     return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
 
 
@@ -321,6 +328,7 @@ def pull(
         seconds=time.monotonic() - started,
         reason=reason or "asked for",
         watermark=datetime.fromisoformat(watermarks["tickets"]) if watermarks["tickets"] else None,
+        since=_cursor(previous.sync_state, "tickets") if mode == "incremental" else None,
     )
 
 
