@@ -188,6 +188,7 @@ def scan_inventory(
     tickets: pd.DataFrame,
     articles: pd.DataFrame,
     cache_dir: Path | None = None,
+    keep: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """Scan ticket titles and article subjects and bodies for personal data, reusing a cache.
 
@@ -195,6 +196,9 @@ def scan_inventory(
         tickets: tickets to scan (their ``title``).
         articles: articles to scan (``subject`` and ``body``).
         cache_dir: private folder for the cache; None scans everything and stores nothing.
+        keep: the snapshot's whole tickets and articles: their cached findings are kept even
+            when this scan does not cover them (reviewing a past month again must not throw
+            away the scans of later months). Without it the cache keeps only this scan.
 
     Returns:
         ``(findings, stats)``: findings with columns ``source, id, column, kind, start, end,
@@ -205,13 +209,7 @@ def scan_inventory(
     from mimoto_gov.pii import scan_frame
 
     fingerprint = _scanner_fingerprint()
-    items = pd.concat(
-        [
-            pd.DataFrame({"source": "ticket", "id": tickets["id"], "stamp": _stamps(tickets)}),
-            pd.DataFrame({"source": "article", "id": articles["id"], "stamp": _stamps(articles)}),
-        ],
-        ignore_index=True,
-    )
+    items = _items(tickets, articles)
     cached_items, cached_findings = _read_cache(cache_dir, fingerprint)
     if cached_items is not None:
         merged = items.merge(cached_items, on=["source", "id", "stamp"], how="left", indicator=True)
@@ -223,8 +221,8 @@ def scan_inventory(
 
     parts = []
     if cached_findings is not None and not reuse.empty:
-        keep = cached_findings.merge(reuse[["source", "id"]], on=["source", "id"])
-        parts.append(keep[_FINDING_COLUMNS])
+        reused = cached_findings.merge(reuse[["source", "id"]], on=["source", "id"])
+        parts.append(reused[_FINDING_COLUMNS])
     todo_tickets = tickets[tickets["id"].isin(todo.loc[todo["source"] == "ticket", "id"])]
     todo_articles = articles[articles["id"].isin(todo.loc[todo["source"] == "article", "id"])]
     if not todo_tickets.empty:
@@ -235,7 +233,17 @@ def scan_inventory(
         parts.append(found.assign(source="article")[_FINDING_COLUMNS])
     findings = _concat_findings(parts)
     if cache_dir is not None:
-        _write_cache(cache_dir, fingerprint, items, findings)
+        stored_items, stored_findings = items, findings
+        if keep is not None and cached_items is not None:
+            # Cached scans of texts the snapshot still holds, unchanged, outside this scan.
+            still = cached_items.merge(_items(*keep), on=["source", "id", "stamp"])
+            extra = still.merge(items[["source", "id"]], how="left", indicator=True)
+            extra = extra.loc[extra["_merge"] == "left_only", ["source", "id", "stamp"]]
+            if not extra.empty:
+                stored_items = pd.concat([items, extra], ignore_index=True)
+                more = cached_findings.merge(extra[["source", "id"]], on=["source", "id"])
+                stored_findings = _concat_findings([findings, more[_FINDING_COLUMNS]])
+        _write_cache(cache_dir, fingerprint, stored_items, stored_findings)
 
     article_ticket = articles.set_index("id")["ticket_id"]
     findings["ticket_id"] = findings["id"].where(
@@ -243,6 +251,16 @@ def scan_inventory(
     )
     stats = {"scanned": int(len(todo)), "reused": int(len(reuse))}
     return findings.reset_index(drop=True), stats
+
+
+def _items(tickets: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat(
+        [
+            pd.DataFrame({"source": "ticket", "id": tickets["id"], "stamp": _stamps(tickets)}),
+            pd.DataFrame({"source": "article", "id": articles["id"], "stamp": _stamps(articles)}),
+        ],
+        ignore_index=True,
+    ).astype({"id": "int64"})
 
 
 def _concat_findings(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -1110,7 +1128,12 @@ def build_review(
     tickets = retention.as_of_frame(inventory.tickets, as_of)
     articles = retention.as_of_frame(inventory.articles, as_of)
     applied = retention.apply_schedule(tickets, schedule, as_of, articles)
-    findings, stats = scan_inventory(tickets, articles, Path(data_dir) / "cache")
+    findings, stats = scan_inventory(
+        tickets,
+        articles,
+        Path(data_dir) / "cache",
+        keep=(inventory.tickets, inventory.articles),
+    )
     staff = retention.staff_user_ids(inventory.users, inventory.articles)
 
     previous = _previous_summary(month, output_dir, reports_dir)
