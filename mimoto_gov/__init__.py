@@ -37,6 +37,10 @@ _PUBLIC = {
     "erasure_flags": "mimoto_gov.erasure",
     "plan_erasure": "mimoto_gov.erasure_plan",
     "build_deletion_checklist": "mimoto_gov.erasure_notebook",
+    "run_review": "mimoto_gov.review",
+    "build_review": "mimoto_gov.review",
+    "load_schedule": "mimoto_gov.retention",
+    "apply_schedule": "mimoto_gov.retention",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -128,10 +128,18 @@ def _uk_date(moment) -> str:
     return f"{moment.day} {moment:%b %Y}"
 
 
+def review_step(run: DemoRun) -> None:
+    """Render last month's retention review from the sandbox (HTML and PDF)."""
+    from mimoto_gov.review import demo_step
+
+    demo_step(run)
+
+
 # The demo's steps, (name, step) in the order they run: append a job's step here.
 STEPS: list[tuple[str, Step]] = [
     ("pull", pull_step),
     ("inventory", inventory_step),
+    ("review", review_step),
 ]
 
 
