@@ -32,8 +32,9 @@ RUN_INFO_MIMETYPE = "application/vnd.mimoto-gov.run-info+json"
 
 CALLOUT_LEVELS = {"info": "Note", "warning": "Warning", "action": "Action"}
 
-# Tables wider than this print on a landscape page (see the report template's CSS).
-WIDE_TABLE_COLUMNS = 8
+# Tables with more columns than this print on a landscape page (see the template CSS); up to
+# ten columns fit a portrait A4 page at the print font size.
+WIDE_TABLE_COLUMNS = 10
 
 MISSING = "–"
 

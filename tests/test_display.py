@@ -63,6 +63,9 @@ def test_table_is_escaped_and_formatted_the_uk_way():
             HOSTILE: ["x", "y"],
         }
     )
+    assert "mg-wide" not in table_html(frame)  # nine columns fit a portrait page
+    frame["Group"] = ["Support", "Sales"]
+    frame["State"] = ["open", "closed"]
     html = table_html(frame, caption=f"Tickets {HOSTILE}")
     assert "<script" not in html and "<img" not in html
     assert html.count(ESCAPED) == 3  # caption, header and cell
@@ -76,7 +79,7 @@ def test_table_is_escaped_and_formatted_the_uk_way():
     assert "400 days" in html and "1 day<" in html
     assert '<td class="num">1,234,567</td>' in html
     assert "(2 rows)" in html
-    assert "mg-wide" in html  # nine columns print on a landscape page
+    assert "mg-wide" in html  # eleven columns print on a landscape page
 
 
 def test_table_index_only_when_meaningful():
