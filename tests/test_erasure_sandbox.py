@@ -1,0 +1,286 @@
+"""Erasure end to end over real HTTP against the Zammad sandbox."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from mimoto_gov.cli import main
+from mimoto_gov.registers import open_registers
+from mimoto_gov.zammad.sandbox import Sandbox
+
+DATA, REPORTS = Path("data"), Path("reports")
+MUTATING = {"PUT", "PATCH", "DELETE"}
+
+
+@pytest.fixture
+def zammad(monkeypatch):
+    with Sandbox(seed=7, tickets=60, task_tick_seconds=0.05) as sandbox:
+        monkeypatch.setenv("ZAMMAD_URL", sandbox.url)
+        monkeypatch.setenv("ZAMMAD_TOKEN", sandbox.admin_token)
+        yield sandbox
+
+
+def email_of(sandbox, persona="subject"):
+    return sandbox.dataset.users[sandbox.dataset.personas[persona]]["email"]
+
+
+def erasure_request(email, *, verified=True):
+    with open_registers(DATA / "registers.sqlite") as registers:
+        request = registers.add_request("erasure", [email])
+        if verified:
+            registers.verify_identity(
+                request.id,
+                method="reply from the address on file",
+                verified_by="Data protection lead",
+                evidence_seen="confirmed by email from the registered address",
+            )
+    return request.id
+
+
+def state(sandbox):
+    ds = sandbox.dataset
+    with sandbox.store.lock:
+        return {
+            "users": copy.deepcopy(ds.users),
+            "tickets": copy.deepcopy(ds.tickets),
+            "articles": set(ds.articles),
+            "organizations": set(ds.organizations),
+        }
+
+
+def mutating(sandbox):
+    return [
+        (r.method, r.path)
+        for r in sandbox.request_log
+        if r.method in MUTATING or (r.method == "POST" and not r.path.endswith("/search"))
+    ]
+
+
+def files_holding(needle: str) -> list[str]:
+    needle_bytes = needle.lower().encode()
+    return [
+        str(path)
+        for root in (DATA, REPORTS)
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and needle_bytes in path.read_bytes().lower()
+    ]
+
+
+def tree_digest() -> dict[str, str]:
+    return {
+        str(path): hashlib.sha256(path.read_bytes()).hexdigest()
+        for root in (DATA, REPORTS)
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def erase(*argv):
+    return main(["erase", *argv])
+
+
+def test_dry_run_sends_nothing_that_changes_zammad_and_writes_the_checklist(zammad, capsys):
+    email = email_of(zammad)
+    request_id = erasure_request(email)
+    before = state(zammad)
+    assert erase(email, "--request-id", request_id) == 0
+    out = capsys.readouterr().out
+    assert mutating(zammad) == []
+    assert {r.method for r in zammad.request_log} <= {"GET", "POST"}
+    assert state(zammad) == before
+    folder = REPORTS / "erasure" / request_id
+    assert f"{folder / 'checklist.html'}" in out and f"{folder / 'checklist.pdf'}" in out
+    page = (folder / "checklist.html").read_text()
+    subject = zammad.dataset.personas["subject"]
+    numbers = [t["number"] for t in before["tickets"].values() if t["customer_id"] == subject]
+    assert len(numbers) == 4
+    for number in numbers:
+        assert f"ticket #{number}" in page
+    planted = zammad.dataset.planted
+    for key in ("subject_from_article", "subject_to_article", "subject_cc_article"):
+        assert f"article {planted[key]}" in page
+    assert f"article {planted['subject_mention_article']} (internal note)" in page
+    for place in ("Support mailboxes", "backups", "Gaug.es", "Marketing suppression list",
+                  "Workbook snapshot", "Legal holds", "Identity of the requester"):  # fmt: skip
+        assert place in page
+    assert (folder / "checklist.pdf").read_bytes().startswith(b"%PDF")
+    assert oct((folder / "checklist.html").stat().st_mode & 0o777) == "0o600"
+
+
+def test_execute_deletes_exactly_the_person_then_purges_and_certifies(zammad, capsys):
+    email = email_of(zammad)
+    subject = zammad.dataset.personas["subject"]
+    request_id = erasure_request(email)
+    # Earlier outputs that hold the person: a dry-run checklist and a stray report.
+    assert erase(email, "--request-id", request_id) == 0
+    review = REPORTS / "review" / "2026-01"
+    review.mkdir(parents=True)
+    (review / "list.csv").write_text(f"customer\n{email.upper()}\n")
+    before = state(zammad)
+    own = {t for t, ticket in before["tickets"].items() if ticket["customer_id"] == subject}
+    zammad.clear_log()
+
+    assert erase(email, "--request-id", request_id, "--execute", "--yes", "--timeout", "20") == 0
+    out = capsys.readouterr().out
+    after = state(zammad)
+    assert set(before["users"]) - set(after["users"]) == {subject}
+    assert set(before["tickets"]) - set(after["tickets"]) == own
+    assert set(after["users"]) <= set(before["users"])
+    assert before["organizations"] == after["organizations"]
+    for ticket_id, ticket in after["tickets"].items():
+        assert ticket["title"] == before["tickets"][ticket_id]["title"]
+    creates = [r for r in zammad.request_log if r.method == "POST" and "data_privacy" in r.path]
+    assert [r.json["deletable_id"] for r in creates] == [subject]
+
+    # The email is in no file of the workbook, registers included.
+    assert files_holding(email) == []
+    folder = REPORTS / "erasure" / request_id
+    certificate = (folder / "certificate.html").read_text()
+    assert f"{folder / 'certificate.pdf'}" in out
+    assert "Deleted" in certificate and "Kept, and why" in certificate
+    for ticket_id in own:
+        assert f"#{before['tickets'][ticket_id]['number']}" in certificate
+    assert "Zammad keeps articles on other customers" in certificate
+    assert "beyond use" in certificate and "servicedesk" in certificate
+    assert f"user #{subject}" in certificate
+    assert (REPORTS / "review" / "2026-01" / "list.csv").read_text() == "customer\n[erased]\n"
+
+    with open_registers(DATA / "registers.sqlite") as registers:
+        entry = registers.erasures().iloc[-1]
+        request = registers.get_request(request_id)
+        subject_hash = registers.hash(email)
+        assert entry["outcome"] == "completed" and entry["verified"]
+        assert entry["subject_hash"] == subject_hash
+        assert request.emails == () and request.status == "closed"
+        assert subject_hash in registers.suppressed_hashes()
+    with sqlite3.connect(DATA / "registers.sqlite") as conn:
+        dump = "\n".join(conn.iterdump()).lower()
+    assert email.lower() not in dump
+
+    # A second run changes nothing and says so.
+    digest = tree_digest()
+    zammad.clear_log()
+    assert erase(email, "--request-id", request_id, "--execute", "--yes") == 0
+    assert "already erased" in capsys.readouterr().out
+    assert zammad.request_log == []
+    assert tree_digest() == digest
+    assert state(zammad) == after
+
+
+def test_sole_member_with_delete_organization_takes_the_organisation_and_its_tickets(zammad):
+    ds = zammad.dataset
+    member = ds.personas["sole_member"]
+    org = ds.planted["sole_org"]
+    email = email_of(zammad, "sole_member")
+    request_id = erasure_request(email)
+    before = state(zammad)
+    org_tickets = {t for t, ticket in before["tickets"].items() if ticket["organization_id"] == org}
+    former = ds.personas["former_member"]
+    assert any(before["tickets"][t]["customer_id"] == former for t in org_tickets)
+    argv = ["--request-id", request_id, "--execute", "--yes", "--delete-organization"]
+    assert erase(email, *argv) == 0
+    after = state(zammad)
+    assert before["organizations"] - after["organizations"] == {org}
+    assert set(before["tickets"]) - set(after["tickets"]) == org_tickets
+    assert set(before["users"]) - set(after["users"]) == {member}
+    certificate = (REPORTS / "erasure" / request_id / "certificate.html").read_text()
+    assert f"organisation #{org}" in certificate
+
+
+def test_a_failed_task_is_caught_recorded_and_can_be_retried(zammad, capsys):
+    email = email_of(zammad)
+    request_id = erasure_request(email)
+    zammad.fail_next_task("ERROR: #<ActiveRecord::InvalidForeignKey: ticket_states>")
+    assert erase(email, "--request-id", request_id, "--execute", "--yes") == 4
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "failed" in err and "InvalidForeignKey" in err and request_id in err
+    with open_registers(DATA / "registers.sqlite") as registers:
+        entry = registers.erasures().iloc[-1]
+        assert entry["outcome"] == "failed" and "InvalidForeignKey" in entry["reason"]
+        assert registers.get_request(request_id).emails == (email.lower(),)
+    assert zammad.dataset.personas["subject"] in zammad.dataset.users
+    checklist = (REPORTS / "erasure" / request_id / "checklist.html").read_text()
+    assert "InvalidForeignKey" in checklist
+    # Zammad accepts a new task after a failed one: the retry completes.
+    assert erase(email, "--request-id", request_id, "--execute", "--yes") == 0
+    assert files_holding(email) == []
+
+
+def test_a_ticket_that_survives_is_a_mismatch(zammad, capsys):
+    email = email_of(zammad)
+    subject = zammad.dataset.personas["subject"]
+    survivor = min(t for t, x in zammad.dataset.tickets.items() if x["customer_id"] == subject)
+    number = zammad.dataset.tickets[survivor]["number"]
+    zammad.keep_ticket_on_delete(survivor)
+    request_id = erasure_request(email)
+    assert erase(email, "--request-id", request_id, "--execute", "--yes") == 4
+    err = capsys.readouterr().err
+    assert f"ticket #{number} still exists" in err
+    with open_registers(DATA / "registers.sqlite") as registers:
+        entry = registers.erasures().iloc[-1]
+        assert entry["outcome"] == "failed" and f"#{number}" in entry["reason"]
+        assert not entry["verified"]
+
+
+def test_a_timeout_is_reported_and_recorded(zammad, capsys):
+    zammad.hold_tasks = True
+    email = email_of(zammad)
+    request_id = erasure_request(email)
+    assert erase(email, "--request-id", request_id, "--execute", "--yes", "--timeout", "0.3") == 4
+    assert "timed out" in capsys.readouterr().err
+    zammad.hold_tasks = False
+    # The rerun waits for the task already queued instead of creating a second one.
+    zammad.clear_log()
+    assert erase(email, "--request-id", request_id, "--execute", "--yes", "--timeout", "20") == 0
+    assert not [r for r in zammad.request_log if r.method == "POST" and "data_privacy" in r.path]
+
+
+@pytest.mark.parametrize("blocker", ["hold", "law-enforcement", "unverified"])
+def test_holds_and_missing_identity_block_before_anything_is_sent(zammad, capsys, blocker):
+    email = email_of(zammad)
+    request_id = erasure_request(email, verified=blocker != "unverified")
+    with open_registers(DATA / "registers.sqlite") as registers:
+        if blocker == "hold":
+            registers.place_hold(email, "pending legal claim", "Data protection lead")
+        if blocker == "law-enforcement":
+            registers.add_law_enforcement(
+                authority="Metropolitan Police",
+                uk=True,
+                instrument="production order",
+                scope="support tickets",
+                emails=[email],
+            )
+    before = state(zammad)
+    assert erase(email, "--request-id", request_id, "--execute", "--yes") == 3
+    err = capsys.readouterr().err
+    assert ("verified identity" if blocker == "unverified" else "legal hold") in err
+    assert mutating(zammad) == []
+    assert state(zammad) == before
+    with open_registers(DATA / "registers.sqlite") as registers:
+        assert registers.erasures().empty
+
+
+def test_without_a_terminal_or_yes_the_execution_is_refused(zammad, capsys):
+    email = email_of(zammad)
+    request_id = erasure_request(email)
+    assert erase(email, "--request-id", request_id, "--execute") == 3
+    assert "--yes" in capsys.readouterr().err
+    assert mutating(zammad) == []
+
+
+def test_bad_input_is_one_line(zammad, capsys):
+    email = email_of(zammad)
+    request_id = erasure_request(email)
+    assert erase("someone-else@example.com", "--request-id", request_id) == 2
+    assert erase(email, "--request-id", "R-1999-0001") != 0
+    assert erase("not-an-address", "--request-id", request_id) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 3 and all(line.startswith("mimoto-gov: error:") for line in err)
+    assert json.dumps(zammad.admin_token) not in "".join(err)
