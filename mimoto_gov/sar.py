@@ -865,8 +865,17 @@ def _article_view(article: dict, files_by_article: dict[int, list[dict]]) -> dic
     }
 
 
+_HISTORY_OBJECTS = {
+    "Ticket": "ticket",
+    "Ticket::Article": "message",
+    "User": "user",
+    "Organization": "organisation",
+}
+
+
 def _history_view(entry: dict) -> dict:
-    what = " ".join(v for v in (_text(entry.get("type")), _text(entry.get("object"))) if v)
+    thing = _text(entry.get("object"))
+    what = " ".join(v for v in (_text(entry.get("type")), _HISTORY_OBJECTS.get(thing, thing)) if v)
     return {
         "when": uk_datetime(entry.get("created_at")),
         "what": what,

@@ -11,9 +11,12 @@ import csv
 import hashlib
 import html.parser
 import json
+import os
 import re
 import shutil
 import stat
+import subprocess
+import sys
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -45,6 +48,7 @@ FORMULA_SUBJECT = '=HYPERLINK("http://evil.example","click")'
 EVIL_NAME = "../../etc/passwd"  # control characters are covered by test_safe_filename
 INLINE_PNG = b"\x89PNG\r\n\x1a\n inline image bytes"
 WORKBOOK_VARIABLES = ("ZAMMAD_URL", "ZAMMAD_TOKEN", "MIMOTO_GOV_DATA", "MIMOTO_GOV_REPORTS")
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "subject_access_export.ipynb"
 
 
 def add_hostile_ticket(sandbox: Sandbox, customer_id: int) -> int:
@@ -509,3 +513,51 @@ def test_manifest_entries_leave_out_review_and_zip(tmp_path):
     entries = manifest_entries(tmp_path)
     assert [e["path"] for e in entries] == ["index.html"]
     assert entries[0]["sha256"] == hashlib.sha256(b"<p>hi</p>").hexdigest()
+
+
+@pytest.mark.slow
+def test_the_notebook_builds_the_same_package_as_the_command(world, tmp_path, monkeypatch):
+    import papermill
+
+    monkeypatch.setenv("ZAMMAD_URL", world.sandbox.url)
+    monkeypatch.setenv("ZAMMAD_TOKEN", world.sandbox.admin_token)
+    monkeypatch.setenv("MIMOTO_GOV_REPORTS", str(tmp_path / "reports"))
+    output = tmp_path / "executed.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK),
+        str(output),
+        parameters={
+            "request_id": world.request.id,
+            "subject_email": world.email,
+            "data_dir": str(world.data_dir),
+        },
+        cwd=str(tmp_path),
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    folder = tmp_path / "reports" / "sar" / world.request.id
+    data = json.loads((folder / "data.json").read_text())
+    assert data["tables"] == world.data["tables"]
+    assert verify_manifest(folder) == []
+    executed = output.read_text()
+    assert "third-party items to review" in executed
+    assert world.sandbox.admin_token not in executed
+
+
+@pytest.mark.slow
+def test_the_notebook_runs_with_its_defaults(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in WORKBOOK_VARIABLES}
+    env["TMPDIR"] = str(tmp_path)  # the demonstration's folder lands here
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
+         str(NOTEBOOK)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:]
+    manifests = list(tmp_path.glob("mimoto-gov-sar-demo-*/reports/sar/*/manifest.json"))
+    assert len(manifests) == 1
+    assert verify_manifest(manifests[0].parent) == []
