@@ -41,6 +41,12 @@ _PUBLIC = {
     "build_review": "mimoto_gov.review",
     "load_schedule": "mimoto_gov.retention",
     "apply_schedule": "mimoto_gov.retention",
+    "find_subject": "mimoto_gov.subject",
+    "SubjectData": "mimoto_gov.subject",
+    "build_sar_package": "mimoto_gov.sar",
+    "open_case": "mimoto_gov.sar",
+    "SarCase": "mimoto_gov.sar",
+    "verify_manifest": "mimoto_gov.sar",
 }
 
 __all__ = sorted(_PUBLIC)
