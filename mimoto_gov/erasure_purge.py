@@ -265,25 +265,27 @@ def purge_local_copies(
 
     """
     data_dir, reports_dir = Path(data_dir), Path(reports_dir)
+    # Everything is found before anything changes: a PDF is judged by its HTML twin, which
+    # no longer mentions the person once it is redacted.
+    targets = [
+        (path, root)
+        for root in dict.fromkeys((data_dir, reports_dir))
+        for path in _files(root)
+        if file_mentions(path, needles)
+    ]
     done, rerender = [], []
-    for root in dict.fromkeys((data_dir, reports_dir)):
-        for path in _files(root):
-            if not path.exists() or not file_mentions(path, needles):
-                continue
-            kind = _kind(path, data_dir, reports_dir)
-            if kind == "register":
-                continue
-            if kind == "sar":
-                package = _sar_package(path, reports_dir)
-                remove_tree(package)
-                done.append(_row(package, root, kind, "package deleted"))
-                continue
-            suffix = path.suffix.lower()
-            if suffix == ".pdf":
-                rerender.append((path, root))
-                continue
-            detail = _purge_file(path, needles)
-            done.append(_row(path, root, kind, detail))
+    for path, root in targets:
+        kind = _kind(path, data_dir, reports_dir)
+        if kind == "register" or not path.exists():
+            continue
+        if kind == "sar":
+            package = _sar_package(path, reports_dir)
+            remove_tree(package)
+            done.append(_row(package, root, kind, "package deleted"))
+        elif path.suffix.lower() == ".pdf":
+            rerender.append((path, root))
+        else:
+            done.append(_row(path, root, kind, _purge_file(path, needles)))
     for pdf, root in rerender:
         done.append(_row(pdf, root, "report", _rerender_pdf(pdf, render_pdf)))
     left = [

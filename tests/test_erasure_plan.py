@@ -224,3 +224,28 @@ def test_purge_rewrites_the_snapshot_and_reports_and_deletes_sar_packages(tmp_pa
     # A second purge finds nothing and changes nothing.
     assert find_local_copies(needles, data, reports).empty
     assert purge_local_copies(needles, data, reports).done.empty
+
+
+def test_a_pdf_is_re_rendered_from_its_redacted_html_twin(tmp_path):
+    from pypdf import PdfReader
+
+    from mimoto_gov.reports import render_document, render_pdf
+
+    data, reports = tmp_path / "data", tmp_path / "reports"
+    data.mkdir()
+    folder = reports / "review" / "2026-01"
+    folder.mkdir(parents=True)
+    page = render_document("Review", "<p>Write to ann@example.com</p>", {"kind": "review"})
+    (folder / "review.html").write_text(page)
+    render_pdf(page, folder / "review.pdf")
+    assert "ann@example.com" in PdfReader(folder / "review.pdf").pages[0].extract_text()
+    needles = Needles(emails=("ann@example.com",))
+    copies = find_local_copies(needles, data, reports)
+    assert set(copies["path"]) == {
+        "reports/review/2026-01/review.html",
+        "reports/review/2026-01/review.pdf",
+    }
+    result = purge_local_copies(needles, data, reports)
+    assert result.left == []
+    text = PdfReader(folder / "review.pdf").pages[0].extract_text()
+    assert "ann@example.com" not in text and "[erased]" in text

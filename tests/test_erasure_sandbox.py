@@ -284,3 +284,74 @@ def test_bad_input_is_one_line(zammad, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 3 and all(line.startswith("mimoto-gov: error:") for line in err)
     assert json.dumps(zammad.admin_token) not in "".join(err)
+
+
+def test_verification_reads_zammad_back_and_reports_what_is_still_there(zammad):
+    from mimoto_gov.erasure_execute import verify_erasure
+    from mimoto_gov.zammad.client import ZammadClient
+
+    ds = zammad.dataset
+    subject = ds.personas["subject"]
+    ticket = next(t for t in ds.tickets.values() if t["customer_id"] == subject)
+    with ZammadClient(zammad.url, zammad.admin_token) as client:
+        result = verify_erasure(
+            client,
+            user_ids=[subject],
+            ticket_ids={ticket["id"]: ticket["number"]},
+            extra_numbers={ticket["number"]},
+            emails=(email_of(zammad),),
+        )
+    assert not result.ok
+    assert f"user #{subject} still exists" in result.problems
+    assert result.problems.count(f"ticket #{ticket['number']} still exists") == 2
+    assert any("search by address still finds user(s)" in p for p in result.problems)
+    assert any("search by address still finds ticket(s)" in p for p in result.problems)
+
+
+def test_an_erased_person_who_writes_again_is_flagged_by_the_review(zammad):
+    from mimoto_gov.erasure import erasure_flags
+    from mimoto_gov.inventory import load_inventory
+
+    email = email_of(zammad)
+    request_id = erasure_request(email)
+    assert erase(email, "--request-id", request_id, "--execute", "--yes") == 0
+    assert erasure_flags(load_inventory(DATA), DATA).empty
+    # Zammad re-creates a person who writes again (zammad-api.md §5).
+    returned = zammad.add_user(firstname="Back", lastname="Again", email=email.upper())
+    assert main(["pull"]) == 0
+    flags = erasure_flags(load_inventory(DATA), DATA)
+    assert list(flags["user_id"]) == [returned]
+    assert list(flags["request_id"]) == [request_id]
+
+
+@pytest.mark.slow
+def test_the_notebook_drives_the_same_dry_run(zammad, tmp_path):
+    import nbformat
+    import papermill
+
+    email = email_of(zammad)
+    request_id = erasure_request(email)
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "deletion_checklist.ipynb"
+    output = tmp_path / "out.ipynb"
+    papermill.execute_notebook(
+        str(notebook),
+        str(output),
+        parameters={"request_id": request_id, "subject_email": email, "data_dir": "data"},
+        cwd=str(Path.cwd()),
+        progress_bar=False,
+        kernel_name="python3",
+    )
+    executed = nbformat.read(output, as_version=4)
+    texts = [
+        str(o.get("data", {}).get("text/plain", ""))
+        for cell in executed.cells
+        for o in cell.get("outputs", [])
+    ]
+    assert not [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    rows = [
+        int(t.split(": ")[1].split()[0]) for t in texts if t.startswith("The deletion checklist")
+    ]
+    assert rows and rows[0] >= 15
+    assert any("Articles and titles naming them: 4 rows" in t for t in texts)
+    assert (REPORTS / "erasure" / request_id / "checklist.pdf").exists()
+    assert mutating(zammad) == []
