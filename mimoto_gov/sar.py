@@ -315,7 +315,10 @@ def open_case(
     if pull:
         client = client or _zammad_client(settings)
         _pull(client, settings.data_dir)
-    inventory = _load_snapshot(settings.data_dir)
+    try:
+        inventory = _load_snapshot(settings.data_dir)
+    except SnapshotError as error:
+        raise SnapshotError(f"{error} (or give --pull)") from None
     if not allow_stale:
         check_snapshot_age(inventory.snapshot_time)
     subject = find_subject(inventory, emails, add_articles=add_articles)

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import json
+from datetime import date
+
+from mimoto_gov.deadlines import uk_date
 
 DESCRIPTION = """\
 Gather everything held about one person and write the response package for their subject
@@ -68,8 +73,16 @@ def run(args: argparse.Namespace) -> int:
         pull=args.pull,
         allow_stale=args.allow_stale,
     )
-    summary = folder / "review" / "checks.csv"
-    if summary.exists():
-        print(f"Before sending, review {summary} and {folder / 'review' / 'redaction.csv'}")
+    data = json.loads((folder / "data.json").read_text(encoding="utf-8"))
+    request = data["request"]
+    found = "; ".join(f"{what} {count:,}" for what, count in data["counts"].items())
+    print(f"Request {request['id']}, due {uk_date(date.fromisoformat(request['due_on']))}.")
+    print(
+        f"Found: {found}." if data["holds_personal_data"] else "Found nothing: " + data["statement"]
+    )
+    with (folder / "review" / "checks.csv").open(newline="", encoding="utf-8") as handle:
+        for check in csv.DictReader(handle):
+            if check["status"] != "ok":
+                print(f"To {check['status']}: {check['check']}: {check['detail']}")
     print(folder)
     return 0
