@@ -47,6 +47,11 @@ _PUBLIC = {
     "open_case": "mimoto_gov.sar",
     "SarCase": "mimoto_gov.sar",
     "verify_manifest": "mimoto_gov.sar",
+    "analytics_for_month": "mimoto_gov.gauges",
+    "audit_for_period": "mimoto_gov.gauges",
+    "import_exports": "mimoto_gov.gauges",
+    "load_exports": "mimoto_gov.gauges",
+    "audit_site": "mimoto_gov.site_audit",
 }
 
 __all__ = sorted(_PUBLIC)
