@@ -1066,6 +1066,17 @@ def _previous_summary(month: str, output_dir: Path | None, reports_dir: Path | N
     return None
 
 
+def _project_default(path: Path) -> Path:
+    # JupyterLab and nbval run a notebook's kernel in notebooks/, the commands run in the
+    # project folder: a relative default such as ./data that does not exist here is taken
+    # from the project folder, so the notebook opened by hand finds the same snapshot.
+    path = Path(path)
+    if path.is_absolute() or path.exists():
+        return path
+    in_project = Path(__file__).resolve().parents[1] / path
+    return in_project if in_project.exists() else path
+
+
 def build_review(
     month: str | None = None,
     *,
@@ -1101,8 +1112,8 @@ def build_review(
 
     month = parse_month(month)
     settings = load_settings()
-    data_dir = Path(data_dir) if data_dir else settings.data_dir
-    reports_dir = Path(reports_dir) if reports_dir else settings.reports_dir
+    data_dir = Path(data_dir) if data_dir else _project_default(settings.data_dir)
+    reports_dir = Path(reports_dir) if reports_dir else _project_default(settings.reports_dir)
     schedule_path = (
         Path(schedule_path)
         if schedule_path

@@ -603,3 +603,12 @@ def test_without_registers_the_review_says_so_and_creates_none(pulled):
     assert review.reappeared() is None
     assert not (pulled["data_dir"] / "registers.sqlite").exists()
     assert review.analytics() is None
+
+
+def test_relative_defaults_are_found_from_the_notebooks_folder(tmp_path):
+    # The kernel of a notebook opened in JupyterLab runs in notebooks/; ./data means the
+    # project's data folder there too, unless the working folder has its own.
+    assert review_module._project_default(Path("data")) == ROOT / "data"
+    (tmp_path / "work" / "data").mkdir()
+    assert review_module._project_default(Path("data")) == Path("data")
+    assert review_module._project_default(tmp_path / "elsewhere") == tmp_path / "elsewhere"
