@@ -156,6 +156,8 @@ def erase(
         if len(done):
             return _already_done(settings, request.id, emails, done.iloc[-1], repair=execute)
 
+        if execute and request.status == "refused":
+            raise ErasureRefused(f"request {request.id} was refused: nothing was deleted")
         if client is None and (execute or settings.zammad_url):
             from mimoto_gov.zammad.client import client_from_settings
 

@@ -355,3 +355,42 @@ def test_the_notebook_drives_the_same_dry_run(zammad, tmp_path):
     assert any("Articles and titles naming them: 4 rows" in t for t in texts)
     assert (REPORTS / "erasure" / request_id / "checklist.pdf").exists()
     assert mutating(zammad) == []
+
+
+def run_on_a_terminal(argv: list[str], typed: str) -> tuple[int, str]:
+    """Run the command with a pseudo-terminal as stdin and type an answer."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    with subprocess.Popen(
+        [sys.executable, "-m", "mimoto_gov", *argv],
+        stdin=follower,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        os.close(follower)
+        os.write(leader, typed.encode())
+        out, err = process.communicate(timeout=120)
+    os.close(leader)
+    return process.returncode, out + err
+
+
+@pytest.mark.slow
+def test_on_a_terminal_the_execution_waits_for_delete_to_be_typed(zammad):
+    email = email_of(zammad)
+    request_id = erasure_request(email)
+    before = state(zammad)
+    code, output = run_on_a_terminal(
+        ["erase", email, "--request-id", request_id, "--execute"], "yes\n"
+    )
+    assert code == 3 and "Type DELETE to go ahead" in output and "not confirmed" in output
+    assert state(zammad) == before
+    code, output = run_on_a_terminal(
+        ["erase", email, "--request-id", request_id, "--execute", "--timeout", "20"], "DELETE\n"
+    )
+    assert code == 0, output
+    assert zammad.dataset.personas["subject"] not in zammad.dataset.users
