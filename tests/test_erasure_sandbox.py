@@ -12,18 +12,17 @@ import pytest
 
 from mimoto_gov.cli import main
 from mimoto_gov.registers import open_registers
-from mimoto_gov.zammad.sandbox import Sandbox
 
 DATA, REPORTS = Path("data"), Path("reports")
 MUTATING = {"PUT", "PATCH", "DELETE"}
 
 
 @pytest.fixture
-def zammad(monkeypatch):
-    with Sandbox(seed=7, tickets=60, task_tick_seconds=0.05) as sandbox:
-        monkeypatch.setenv("ZAMMAD_URL", sandbox.url)
-        monkeypatch.setenv("ZAMMAD_TOKEN", sandbox.admin_token)
-        yield sandbox
+def zammad(sandbox, monkeypatch):
+    """The shared sandbox, configured as the workbook's Zammad (admin token)."""
+    monkeypatch.setenv("ZAMMAD_URL", sandbox.url)
+    monkeypatch.setenv("ZAMMAD_TOKEN", sandbox.admin_token)
+    return sandbox
 
 
 def email_of(sandbox, persona="subject"):
