@@ -20,6 +20,8 @@ from mimoto_gov.gauges.frames import TABLES, GaugesData, typed_frame
 from mimoto_gov.gauges.loaders import export_files, load_exports
 from mimoto_gov.settings import load_settings
 
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
 
 def gauges_dir(data_dir: Path | str | None = None) -> Path:
     """Return the Gaug.es folder of the workbook data (``$MIMOTO_GOV_DATA/gauges``)."""
@@ -56,9 +58,23 @@ class ImportResult:
         return "\n".join(lines)
 
 
+def readable_tables_dir(data_dir: Path | str | None) -> Path:
+    """Return the tables folder to read, for notebooks as well as commands.
+
+    JupyterLab runs a notebook's kernel in ``notebooks/``, the commands in the project
+    folder: a relative data folder missing here is looked up in the project folder, so a
+    notebook opened by hand reads the same tables as the command line.
+    """
+    folder = tables_dir(data_dir)
+    if folder.is_absolute() or folder.exists():
+        return folder
+    in_project = PROJECT_DIR / folder
+    return in_project if in_project.exists() else folder
+
+
 def load_store(data_dir: Path | str | None = None) -> GaugesData:
     """Load the imported tables (empty tables when nothing was imported yet)."""
-    folder = tables_dir(data_dir)
+    folder = readable_tables_dir(data_dir)
     tables = {}
     for name in TABLES:
         path = folder / f"{name}.parquet"

@@ -26,7 +26,7 @@ from mimoto_gov.gauges.frames import GaugesData
 from mimoto_gov.gauges.loaders import load_exports
 from mimoto_gov.gauges.periods import month_label, month_span, parse_month
 from mimoto_gov.gauges.redact import mask_text, strip_query
-from mimoto_gov.gauges.store import load_store, tables_dir
+from mimoto_gov.gauges.store import load_store, readable_tables_dir
 from mimoto_gov.settings import load_settings
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "samples" / "gauges"
@@ -94,7 +94,7 @@ def load_period(
     start, end = month_span(date_from, date_to)
     use_sample = str(data_dir) == "sample"
     data = GaugesData() if use_sample else load_store(data_dir)
-    folder = None if use_sample else tables_dir(data_dir)
+    folder = None if use_sample else readable_tables_dir(data_dir)
     if use_sample or data.is_empty:
         data = load_exports([SAMPLE_DIR])
         source = (
