@@ -17,6 +17,8 @@ _PUBLIC = {
     "Settings": "mimoto_gov.settings",
     "MimotoGovError": "mimoto_gov.errors",
     "load_inventory": "mimoto_gov.inventory",
+    "make_dataset": "mimoto_gov.synthetic",
+    "Sandbox": "mimoto_gov.zammad.sandbox",
     "scan_pii": "mimoto_gov.pii",
     "run_report": "mimoto_gov.reports",
     "ReportRun": "mimoto_gov.reports",
