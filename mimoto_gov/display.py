@@ -383,6 +383,8 @@ def _format_cell(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, int):
         return f"{value:,}"
+    if isinstance(value, float):
+        return format_number(value, 0 if value.is_integer() else 2)
     if isinstance(value, dt.datetime | pd.Timestamp):
         stamp = _to_timestamp(value)
         with_time = stamp is not None and (stamp.hour, stamp.minute) != (0, 0)
