@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -76,6 +77,14 @@ def test_review_of_imported_exports(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("MIMOTO_GOV_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("MIMOTO_GOV_REPORTS", str(tmp_path / "reports"))
     assert main(["analytics", "import", str(FIXTURES / "planted")]) == 0
+    # a hostile page path and title (text written by outsiders) must stay inert
+    hostile = tmp_path / "hostile" / "5f3a1c2b9d8e7f6a5b4c3d21" / "content" / "2026-10-09.json"
+    hostile.parent.mkdir(parents=True)
+    hostile.write_text(json.dumps({"date": "2026-10-09", "content": [
+        {"title": "<img src=x onerror=alert(1)>", "path": "/<script>alert(1)</script>",
+         "host": "mimoto.co.uk", "views": 4000},
+    ]}))  # fmt: skip
+    assert main(["analytics", "import", str(hostile)]) == 0
     capsys.readouterr()
     code = main(["analytics", "review", "--from", "2026-08", "--to", "2026-10"])
     out, err = capsys.readouterr()
@@ -92,6 +101,8 @@ def test_review_of_imported_exports(tmp_path, monkeypatch, capsys):
     assert "Rutland (fewer than 5 views)" in html
     assert "not exported" in html  # August's people from the CSV
     assert "<script" not in html.lower()
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown, escaped
     from pypdf import PdfReader
 
     reader = PdfReader(pdf_path)
