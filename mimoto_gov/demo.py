@@ -128,6 +128,13 @@ def _uk_date(moment) -> str:
     return f"{moment.day} {moment:%b %Y}"
 
 
+def registers_step(run: DemoRun) -> None:
+    """Add example register entries (requests, law enforcement, consents...) for the pack."""
+    from mimoto_gov.demo_registers import demo_step
+
+    demo_step(run)
+
+
 def review_step(run: DemoRun) -> None:
     """Render last month's retention review from the sandbox (HTML and PDF)."""
     from mimoto_gov.review import demo_step
@@ -139,6 +146,7 @@ def review_step(run: DemoRun) -> None:
 STEPS: list[tuple[str, Step]] = [
     ("pull", pull_step),
     ("inventory", inventory_step),
+    ("registers", registers_step),
     ("review", review_step),
 ]
 
