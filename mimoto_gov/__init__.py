@@ -54,6 +54,13 @@ _PUBLIC = {
     "import_exports": "mimoto_gov.gauges",
     "load_exports": "mimoto_gov.gauges",
     "audit_site": "mimoto_gov.site_audit",
+    "check_commitments": "mimoto_gov.commitments",
+    "load_commitments": "mimoto_gov.commitments",
+    "status_counts": "mimoto_gov.commitments",
+    "policy_changes": "mimoto_gov.commitments",
+    "PolicyChange": "mimoto_gov.commitments",
+    "record_of_processing": "mimoto_gov.commitments",
+    "seed_demo_registers": "mimoto_gov.commitments",
 }
 
 __all__ = sorted(_PUBLIC)
