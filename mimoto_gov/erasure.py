@@ -156,8 +156,10 @@ def erase(
         if len(done):
             return _already_done(settings, request.id, emails, done.iloc[-1], repair=execute)
 
-        if execute and request.status == "refused":
-            raise ErasureRefused(f"request {request.id} was refused: nothing was deleted")
+        holds = _holds(registers, emails)
+        if execute:
+            # Refused before Zammad is even contacted.
+            _refuse_unless_allowed(request, holds)
         if client is None and (execute or settings.zammad_url):
             from mimoto_gov.zammad.client import client_from_settings
 
@@ -166,7 +168,7 @@ def erase(
             from mimoto_gov.zammad.sync import pull
 
             pull(client, settings.data_dir)
-        plan = _plan(settings, request, emails, registers, delete_organization)
+        plan = _plan(settings, request, emails, holds, delete_organization)
         folder = erasure_folder(settings.reports_dir, request.id)
         if not execute:
             paths = _write_checklist(plan, folder, note=DRY_RUN_NOTE)
@@ -177,7 +179,13 @@ def erase(
                 paths,
                 plan,
             )
-        _refuse_unless_allowed(plan, yes=yes, confirm=confirm)
+        if not yes:
+            if confirm is None:
+                raise ErasureRefused(
+                    "--execute needs --yes when nobody is at a terminal to confirm"
+                )
+            if not confirm(plan):
+                raise ErasureRefused("not confirmed: nothing was deleted")
         return _execute(
             settings,
             registers,
@@ -198,15 +206,35 @@ def _identity(request) -> str:
     return f"verified {request.verified_at:%-d %b %Y} by {request.verified_by or 'unknown'} ({how})"
 
 
-def _plan(settings, request, emails, registers, delete_organization) -> ErasurePlan:
-    from mimoto_gov.inventory import load_inventory
-
+def _holds(registers, emails) -> list[dict]:
+    """Active legal holds and open law-enforcement requests naming any of the addresses."""
     holds = [h for email in emails for h in registers.active_holds_for(email)]
     holds = list({(h["source"], h["id"]): h for h in holds}.values())
     for hold in holds:
         hold["label"] = (
             f"{hold['source']} {hold['id']} since {hold['since']:%-d %b %Y}: {hold['reason']}"
         )
+    return holds
+
+
+def _refuse_unless_allowed(request, holds: list[dict]) -> None:
+    if request.status == "refused":
+        raise ErasureRefused(f"request {request.id} was refused: nothing was deleted")
+    if not request.verified:
+        raise ErasureRefused(
+            f"request {request.id} has no verified identity: record the check with "
+            f"`mimoto-gov requests verify {request.id} ...` first; nothing was deleted"
+        )
+    if holds:
+        reasons = "; ".join(h["label"] for h in holds)
+        raise ErasureRefused(
+            f"a legal hold applies to this person ({reasons}): nothing was deleted"
+        )
+
+
+def _plan(settings, request, emails, holds, delete_organization) -> ErasurePlan:
+    from mimoto_gov.inventory import load_inventory
+
     plan = plan_erasure(
         load_inventory(settings.data_dir),
         emails,
@@ -260,25 +288,6 @@ def _write_checklist(
 
 def _run_info(request_id: str, snapshot_time) -> dict:
     return {"run_id": request_id, "kind": "erasure", "snapshot_time": snapshot_time}
-
-
-def _refuse_unless_allowed(plan: ErasurePlan, *, yes: bool, confirm) -> None:
-    if not plan.identity_verified:
-        raise ErasureRefused(
-            f"request {plan.request_id} has no verified identity: record the check with "
-            f"`mimoto-gov requests verify {plan.request_id} ...` first; nothing was deleted"
-        )
-    if plan.holds:
-        reasons = "; ".join(h["label"] for h in plan.holds)
-        raise ErasureRefused(
-            f"a legal hold applies to this person ({reasons}): nothing was deleted"
-        )
-    if yes:
-        return
-    if confirm is None:
-        raise ErasureRefused("--execute needs --yes when nobody is at a terminal to confirm")
-    if not confirm(plan):
-        raise ErasureRefused("not confirmed: nothing was deleted")
 
 
 def _execute(settings, registers, client, request, emails, plan, history, timeout, interval):
