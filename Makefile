@@ -11,9 +11,11 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 system-deps: ## Install the system libraries WeasyPrint needs (pango), if missing
-	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0'; then \
-		echo "installing pango for PDF rendering"; \
-		(apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0) >/dev/null; \
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0' \
+		|| ! ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset'; then \
+		echo "installing pango and harfbuzz-subset for PDF rendering"; \
+		(apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0) >/dev/null \
+			|| echo "warning: could not install pango/harfbuzz-subset with apt-get; PDF rendering needs them"; \
 	fi
 
 $(STAMP): pyproject.toml
