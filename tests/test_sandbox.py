@@ -367,6 +367,35 @@ def test_condition_search_after_absolute_is_inclusive(sandbox):
     }
 
 
+def test_query_dates_expert_conditions_and_form_posts(sandbox):
+    ds = sandbox.dataset
+    pivot = sorted(t["updated_at"] for t in ds.tickets.values())[-5]
+    newer = {t["id"] for t in ds.tickets.values() if t["updated_at"] > pivot}
+    found = ok(sandbox, "tickets/search", params={"query": f"updated_at:>{pivot}", "per_page": 200})
+    assert {t["id"] for t in found} == newer
+    expert = {
+        "condition": {
+            "operator": "OR",
+            "conditions": [
+                {"name": "ticket.state_id", "operator": "is", "value": ["1"]},
+                {"name": "ticket.state_id", "operator": "is", "value": ["2"]},
+            ],
+        },
+        "per_page": 200,
+    }
+    found = ok(sandbox, "tickets/search", method="POST", json=expert)
+    assert {t["id"] for t in found} == {
+        t["id"] for t in ds.tickets.values() if t["state_id"] in (1, 2)
+    }
+    form = ok(
+        sandbox,
+        "tickets/search",
+        method="POST",
+        data={"query": "state.name:closed", "only_total_count": "true"},
+    )
+    assert form["total_count"] == sum(t["state_id"] == 4 for t in ds.tickets.values())
+
+
 def test_user_search_is_case_insensitive(sandbox):
     ds = sandbox.dataset
     a, b = ds.personas["duplicate_a"], ds.personas["duplicate_b"]
@@ -589,6 +618,20 @@ def test_task_validation_errors(sandbox):
         last_admin.json()["error"]
         == "It is not possible to delete the last account with admin permissions."
     )
+
+
+def test_task_preview_caps_ticket_numbers_at_1000(sandbox):
+    customer = sandbox.dataset.personas["no_tickets"]
+    for index in range(1005):
+        sandbox.add_ticket(customer, f"Bulk {index}", articles=0)
+    task = create_task(sandbox, customer).json()
+    assert task["preferences"]["customer_tickets_count"] == 1005
+    numbers = task["preferences"]["customer_tickets"]
+    newest = sorted(
+        (t for t in sandbox.dataset.tickets.values() if t["customer_id"] == customer),
+        key=lambda t: -t["id"],
+    )
+    assert numbers == [t["number"] for t in newest[:1000]]
 
 
 def test_deleting_an_agent_repoints_owned_tickets(sandbox):

@@ -41,7 +41,9 @@ import tornado.web
 from tornado.ioloop import PeriodicCallback
 
 from mimoto_gov.synthetic import ZammadDataset, make_dataset
-from mimoto_gov.zammad.sandbox_api import Api, ApiError, Response, Token
+from mimoto_gov.zammad.sandbox_api import Api, Token
+from mimoto_gov.zammad.sandbox_query import ApiError
+from mimoto_gov.zammad.sandbox_response import Response
 from mimoto_gov.zammad.sandbox_store import Store
 
 TOKEN_PERMISSIONS = {
@@ -450,7 +452,10 @@ class _ApiHandler(tornado.web.RequestHandler):
         if fault == "500":
             return sandbox.api.error(ApiError(500, "Internal Server Error", human=False))
         params = dict(query)
-        if self.request.body:
+        content_type = self.request.headers.get("Content-Type", "")
+        if self.request.body_arguments:  # a form post
+            params.update(_query_dict(self.request.body_arguments))
+        elif self.request.body and "form" not in content_type:
             try:
                 payload = json.loads(self.request.body)
             except ValueError:

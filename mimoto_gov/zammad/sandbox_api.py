@@ -10,56 +10,25 @@ the token like Zammad (no credentials: 403 "Authentication required"; unknown to
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from urllib.parse import quote
+from dataclasses import dataclass
 
 from mimoto_gov.zammad import sandbox_render as render
 from mimoto_gov.zammad.sandbox_query import ApiError, page_window, paginate, sort_records
+from mimoto_gov.zammad.sandbox_response import (
+    Response,
+    flag,
+    json_response,
+    parse_id,
+)
 from mimoto_gov.zammad.sandbox_store import Principal, Store
+from mimoto_gov.zammad.sandbox_tickets_api import TicketEndpoints
 
-TRUE = {"true", "1", "t", "on", "yes", "y"}
-NO_CACHE = {
-    "Cache-Control": "no-cache, no-store, max-age=0, must-revalidate",
-    "Pragma": "no-cache",
-    "Expires": "-1",
-}
 SEARCH_DEFAULT, SEARCH_MAX = 50, 200
 UPDATED_DESC = [("updated_at", "desc")]
 ID_ASC = [("id", "asc")]
-
-
-@dataclass
-class Response:
-    """An HTTP answer: status, body bytes and headers."""
-
-    status: int
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-def json_response(payload: object, status: int = 200, headers: dict | None = None) -> Response:
-    """Serialise ``payload`` as Zammad's compact JSON."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-    headers = {"Content-Type": "application/json; charset=utf-8", **NO_CACHE, **(headers or {})}
-    return Response(status, body, headers)
-
-
-def flag(params: dict, name: str) -> bool:
-    """Read a boolean flag the way Rails casts it."""
-    value = params.get(name)
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() in TRUE if value is not None else False
-
-
-def _int(value: str, model: str) -> int:
-    if not re.fullmatch(r"\d+", value):
-        raise ApiError(404, f"Couldn't find {model} with 'id'={value}")
-    return int(value)
 
 
 @dataclass
@@ -70,7 +39,7 @@ class Token:
     permissions: frozenset[str]
 
 
-class Api:
+class Api(TicketEndpoints):
     """Zammad's REST endpoints over a :class:`Store`."""
 
     def __init__(self, store: Store, tokens: dict[str, Token]):
@@ -281,7 +250,7 @@ class Api:
 
     def user_show(self, principal: Principal, params: dict, raw_id: str) -> Response:
         """GET /users/:id."""
-        user_id = _int(raw_id, "User")
+        user_id = parse_id(raw_id, "User")
         user = self.store.ds.users.get(user_id)
         if user is None:
             raise ApiError(404, f"Couldn't find User with 'id'={user_id}")
@@ -331,7 +300,7 @@ class Api:
 
     def organization_show(self, principal: Principal, params: dict, raw_id: str) -> Response:
         """GET /organizations/:id."""
-        org_id = _int(raw_id, "Organization")
+        org_id = parse_id(raw_id, "Organization")
         org = self.store.ds.organizations.get(org_id)
         if org is None:
             raise ApiError(404, f"Couldn't find Organization with 'id'={org_id}")
@@ -343,164 +312,6 @@ class Api:
             add(assets, org)
             return json_response({"id": org_id, "assets": assets.data})
         return json_response(expanded(org) if flag(params, "expand") else plain(org))
-
-    # -- tickets -----------------------------------------------------------------------
-
-    def _ticket_shapes(self):
-        store = self.store
-        return (
-            lambda t: render.ticket_ids(store, t),
-            lambda t: render.ticket_names(store, t),
-            lambda a, t: a.ticket(t),
-        )
-
-    def tickets_index(self, principal: Principal, params: dict) -> Response:
-        """GET /tickets: 100 per page at most, fixed id order, bare columns."""
-        self.require(principal, "ticket.agent", "ticket.customer")
-        tickets = paginate(self.store.visible_tickets(principal), params, 100, 100)
-        _plain, expanded, add = self._ticket_shapes()
-        return self._index_shape(tickets, params, render.ticket_columns, expanded, add, None)
-
-    def tickets_search(self, principal: Principal, params: dict) -> Response:
-        """GET/POST /tickets/search: query, condition, sorting and every response shape."""
-        if not (principal.has("ticket.agent") or principal.has("ticket.customer")):
-            return json_response([])
-        tickets = self.store.visible_tickets(principal)
-        columns = next(iter(self.store.ds.tickets.values()), {"id": 0}).keys()
-        return self._search(
-            tickets,
-            params,
-            self.store.ticket_resolver,
-            columns,
-            *self._ticket_shapes(),
-            legacy_key="tickets",
-        )
-
-    def ticket_show(self, principal: Principal, params: dict, raw_id: str) -> Response:
-        """GET /tickets/:id with ``expand``, ``full`` or ``all``."""
-        ticket = self.store.ticket_for(principal, _int(raw_id, "Ticket"))
-        _plain, expanded, add = self._ticket_shapes()
-        if flag(params, "all"):
-            return json_response(self._assets_all(principal, ticket))
-        if flag(params, "full"):
-            assets = render.Assets(self.store)
-            add(assets, ticket)
-            return json_response({"id": ticket["id"], "assets": assets.data})
-        if flag(params, "expand"):
-            return json_response(expanded(ticket))
-        return json_response(render.ticket_columns(ticket))
-
-    def _assets_all(self, principal: Principal, ticket: dict) -> dict:
-        assets = render.Assets(self.store)
-        assets.ticket(ticket)
-        articles = self.store.visible_articles(principal, ticket["id"])
-        for article in articles:
-            assets.article(article)
-        return {
-            "ticket_id": ticket["id"],
-            "ticket_article_ids": [a["id"] for a in articles],
-            "assets": assets.data,
-            "links": [],
-            "tags": list(self.store.ds.tags.get(ticket["id"], [])),
-            "mentions": [],
-            "time_accountings": [],
-            "form_meta": {},
-        }
-
-    def ticket_destroy(self, principal: Principal, params: dict, raw_id: str) -> Response:
-        """DELETE /tickets/:id (admin): hard delete, unless the ticket is kept."""
-        ticket_id = _int(raw_id, "Ticket")
-        if ticket_id not in self.store.ds.tickets:
-            raise ApiError(404, f"Couldn't find Ticket with 'id'={ticket_id}")
-        self.require(principal, "admin")
-        if ticket_id not in self.store.kept_tickets:
-            self.store.delete_ticket(ticket_id)
-        return json_response({})
-
-    # -- articles and attachments ------------------------------------------------------
-
-    def articles_index(self, principal: Principal, params: dict) -> Response:
-        """GET /ticket_articles (admin): 500 by default, 1000 at most, sort_by."""
-        self.require(principal, "admin")
-        store = self.store
-        articles = list(store.ds.articles.values())
-        columns = [c for c in next(iter(articles), {"id": 0}) if c not in render.ARTICLE_NAME_KEYS]
-        ordered = sort_records(articles, params, columns, ID_ASC)
-        page = paginate(ordered, params, 500, 1000)
-        return self._index_shape(
-            page,
-            params,
-            lambda a: render.article_ids(store, a),
-            lambda a: render.article_names(store, a),
-            lambda assets, a: assets.article(a),
-            len(articles),
-        )
-
-    def articles_by_ticket(self, principal: Principal, params: dict, raw_id: str) -> Response:
-        """GET /ticket_articles/by_ticket/:id: every article, with names, unpaginated."""
-        ticket = self.store.ticket_for(principal, _int(raw_id, "Ticket"))
-        articles = self.store.visible_articles(principal, ticket["id"])
-        return json_response([render.article_names(self.store, a) for a in articles])
-
-    def _article(self, principal: Principal, article_id: int) -> dict:
-        article = self.store.ds.articles.get(article_id)
-        if article is None:
-            raise ApiError(404, f"Couldn't find Ticket::Article with 'id'={article_id}")
-        self.store.ticket_for(principal, article["ticket_id"])
-        if article.get("internal") and not principal.has("ticket.agent"):
-            raise ApiError(403, "Not authorized")
-        return article
-
-    def article_show(self, principal: Principal, params: dict, raw_id: str) -> Response:
-        """GET /ticket_articles/:id (always with names)."""
-        article = self._article(principal, _int(raw_id, "Ticket::Article"))
-        return json_response(render.article_names(self.store, article))
-
-    def attachment(
-        self, principal: Principal, params: dict, raw_ticket: str, raw_article: str, raw_file: str
-    ) -> Response:
-        """GET /ticket_attachment/:ticket/:article/:file: the bytes, 403 on mismatches."""
-        ticket = self.store.ticket_for(principal, _int(raw_ticket, "Ticket"))
-        article = self._article(principal, _int(raw_article, "Ticket::Article"))
-        if article["ticket_id"] != ticket["id"]:
-            raise ApiError(403, "The article does not belong to the specified ticket.")
-        attachment = self.store.ds.attachments.get(_int(raw_file, "Store"))
-        if attachment is None:
-            raise ApiError(404, f"Couldn't find Store with 'id'={raw_file}")
-        if attachment["article_id"] != article["id"]:
-            raise ApiError(403, "The file does not belong to the specified article.")
-        name = attachment["filename"]
-        disposition = "inline" if params.get("view") == "inline" else "attachment"
-        ascii_name = name.encode("ascii", "replace").decode().replace('"', "")
-        return Response(
-            200,
-            attachment["content"],
-            {
-                "Content-Type": attachment["content_type"],
-                "Content-Disposition": f'{disposition}; filename="{ascii_name}"; '
-                f"filename*=UTF-8''{quote(name)}",
-                **NO_CACHE,
-            },
-        )
-
-    def ticket_history(self, principal: Principal, params: dict, raw_id: str) -> Response:
-        """GET /ticket_history/:id: ``{history, assets}`` with null pairs left out."""
-        ticket = self.store.ticket_for(principal, _int(raw_id, "Ticket"))
-        entries = self.store.ds.ticket_history(ticket["id"], self.store.articles_of(ticket["id"]))
-        assets = render.Assets(self.store)
-        assets.ticket(ticket)
-        for entry in entries:
-            assets.user(entry.get("created_by_id"))
-        return json_response(
-            {"history": [render.history_entry(e) for e in entries], "assets": assets.data}
-        )
-
-    def tags(self, principal: Principal, params: dict) -> Response:
-        """GET /tags?object=Ticket&o_id=: ``{"tags": [...]}``."""
-        if params.get("object") != "Ticket":
-            raise ApiError(422, "Invalid object, only Ticket is supported here")
-        ticket = self.store.ticket_for(principal, _int(str(params.get("o_id", "")), "Ticket"))
-        return json_response({"tags": list(self.store.ds.tags.get(ticket["id"], []))})
 
     # -- data privacy, jobs, lookups ---------------------------------------------------
 
@@ -526,7 +337,7 @@ class Api:
         return json_response(self.store.tasks_by_state())
 
     def _task(self, raw_id: str) -> dict:
-        task_id = _int(raw_id, "DataPrivacyTask")
+        task_id = parse_id(raw_id, "DataPrivacyTask")
         task = self.store.ds.data_privacy_tasks.get(task_id)
         if task is None:
             raise ApiError(404, f"Couldn't find DataPrivacyTask with 'id'={task_id}")
