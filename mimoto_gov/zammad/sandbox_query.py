@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 
 from mimoto_gov.synthetic import iso_ms, parse_iso
 
@@ -98,7 +99,9 @@ def sort_records(
         if direction.lower() not in ("asc", "desc"):
             raise ApiError(500, f"Found invalid order_by value '{direction}'", human=False)
     pairs = [(c, d.lower()) for c, d in zip(sort_by, order_by, strict=False)] or default
-    ordered = sorted(records, key=lambda r: r["id"])
+    ordered = sorted(records, key=itemgetter("id"))
+    if pairs == [("id", "asc")]:
+        return ordered
     for column, direction in reversed(pairs):
         reverse = direction == "desc"
         ordered.sort(key=lambda r, c=column: _sort_key(r.get(c)), reverse=reverse)
@@ -417,6 +420,11 @@ def condition_predicate(
     return predicate
 
 
+def _is_stored_time(value: object) -> bool:
+    """Return whether a value is already in the stored format (so it compares as text)."""
+    return isinstance(value, str) and len(value) == 24 and value[10] == "T" and value[-1] == "Z"
+
+
 def _rule(name: str, operator: str, value: object, rule: dict):
     operator = str(operator).lower()
     values = [str(v) for v in value] if isinstance(value, list) else [str(value)]
@@ -437,7 +445,7 @@ def _rule(name: str, operator: str, value: object, rule: dict):
         for actual in resolved[1]:
             if actual is None:
                 continue
-            stamp = norm_time(actual)
+            stamp = actual if _is_stored_time(actual) else norm_time(actual)
             if low is not None and (stamp <= low if strict else stamp < low):
                 continue
             if high is not None and (stamp >= high if strict else stamp > high):
