@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from mimoto_gov.errors import SnapshotError
 
@@ -141,39 +142,61 @@ def _is_missing(value: Any) -> bool:
     return isinstance(value, float) and value != value  # NaN
 
 
-def _plain(value: Any) -> Any:
-    """Store nested values (lists, dicts) as JSON text; leave scalars alone."""
-    if isinstance(value, dict | list | tuple):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return value
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _nested_as_json(series: pd.Series) -> pd.Series:
+    """Store nested values (lists, dicts) of an object column as JSON text."""
+    values = series.tolist()
+    if not any(isinstance(v, dict | list | tuple) for v in values):
+        return series
+    return pd.Series(
+        [_json(v) if isinstance(v, dict | list | tuple) else v for v in values],
+        index=series.index,
+        dtype=object,
+    )
+
+
+def _text(value: Any) -> Any:
+    if _is_missing(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool | int | float | str):
+        return str(value)
+    return _json(value)
 
 
 def _as_ids(series: pd.Series) -> pd.Series:
+    if isinstance(series.dtype, pd.Int64Dtype):
+        return series
     return pd.to_numeric(series, errors="coerce").astype("Int64")
 
 
 def _as_text(series: pd.Series) -> pd.Series:
-    def text(value: Any) -> Any:
-        if _is_missing(value):
-            return None
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
-
-    return series.map(text).astype("str")
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.astype("str")
+    if infer_dtype(series, skipna=True) in {"string", "empty"}:
+        return series.astype("str")
+    # numbers (a ticket number sent as an integer) or mixed values
+    return series.map(_text).astype("str")
 
 
 def _as_time(series: pd.Series, *, strict: bool = False) -> pd.Series | None:
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         return series.dt.tz_convert("UTC").dt.as_unit("us")
-    values = series.map(lambda v: None if _is_missing(v) else v)
-    parsed = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
-    if strict and parsed.isna().sum() > values.isna().sum():
+    parsed = pd.to_datetime(series, utc=True, format="ISO8601", errors="coerce")
+    if strict and parsed.isna().sum() > series.isna().sum():
         return None
     return parsed.dt.as_unit("us")
 
 
 def _as_flag(series: pd.Series) -> pd.Series:
+    if isinstance(series.dtype, pd.BooleanDtype):
+        return series
+    if series.dtype == bool or infer_dtype(series, skipna=True) in {"boolean", "empty"}:
+        return series.astype("boolean")
     words = {"true": True, "false": False, "1": True, "0": False}
 
     def flag(value: Any) -> Any:
@@ -191,7 +214,7 @@ _CASTS = {
     TEXT: _as_text,
     TIME: _as_time,
     FLAG: _as_flag,
-    INT: lambda s: pd.to_numeric(s, errors="coerce").astype("Int64"),
+    INT: _as_ids,
 }
 
 
@@ -202,28 +225,20 @@ def _tidy_extra(name: str, series: pd.Series) -> pd.Series:
         if parsed is not None:
             return parsed
     if name.endswith(("_id", "_count")) and series.dtype.kind in "fiO":
-        values = series.dropna()
-        numeric = pd.to_numeric(values, errors="coerce")
-        if numeric.notna().all() and (numeric % 1 == 0).all():
-            return _as_ids(series)
+        numeric = pd.to_numeric(series, errors="coerce")
+        if numeric.notna().sum() == series.notna().sum() and (numeric.dropna() % 1 == 0).all():
+            return numeric.astype("Int64")
     if series.dtype != object:
         return series
-    values = [v for v in series if not _is_missing(v)]
-    kinds = {type(v) for v in values}
-    if not values:
-        return series.map(lambda v: None).astype("str")
-    if kinds == {bool}:
-        return _as_flag(series)
-    if kinds <= {int, float} and int in kinds:
+    kind = infer_dtype(series, skipna=True)
+    if kind == "boolean":
+        return series.astype("boolean")
+    if kind in {"integer", "floating", "mixed-integer-float"}:
         return pd.to_numeric(series, errors="coerce")
-    if kinds <= {str}:
-        return _as_text(series)
+    if kind in {"string", "empty"}:
+        return series.astype("str")
     # Mixed types (a custom field that changed type): keep everything as text.
-    return (
-        series.map(lambda v: None if _is_missing(v) else _plain(v))
-        .map(lambda v: v if v is None or isinstance(v, str) else json.dumps(v, default=str))
-        .astype("str")
-    )
+    return series.map(_text).astype("str")
 
 
 def _fill_names(table: str, df: pd.DataFrame) -> None:
@@ -257,12 +272,10 @@ def frame(table: str, data: Iterable[dict] | pd.DataFrame) -> pd.DataFrame:
 
     """
     public = PUBLIC_COLUMNS[table]
-    if isinstance(data, pd.DataFrame):
-        df = data.copy()
-    else:
-        df = pd.DataFrame.from_records(
-            [{key: _plain(value) for key, value in record.items()} for record in data]
-        )
+    df = data.copy() if isinstance(data, pd.DataFrame) else pd.DataFrame.from_records(list(data))
+    for column in df.columns:
+        if df[column].dtype == object:
+            df[column] = _nested_as_json(df[column])
     _fill_names(table, df)
     for column in public:
         if column not in df:

@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -131,6 +133,10 @@ def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+class _Stopped(Exception):
+    """A listing gave up because another one running beside it failed."""
+
+
 class _Puller:
     """One pull's fetching: talks to Zammad, returns raw records, counts nothing itself."""
 
@@ -139,34 +145,61 @@ class _Puller:
         self.show_progress = show_progress
         self.server_start: datetime | None = None
         self.fetched_users = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._bars = 0
 
     def _bar(self, **kwargs):
         if self.show_progress is not None:
             kwargs["disable"] = not self.show_progress
+        with self._lock:
+            kwargs.setdefault("position", self._bars)  # concurrent listings, one line each
+            self._bars += 1
         return progress(**kwargs)
+
+    def _note_start(self) -> None:
+        # Zammad's clock at its first answer: changes made while this pull runs are newer
+        # than this, whatever the local clock says.
+        date = self.client.server_date
+        with self._lock:
+            if date is not None and (self.server_start is None or date < self.server_start):
+                self.server_start = date
 
     def listing(self, records: Iterable[dict], what: str) -> list[dict]:
         """Drain a paginated listing into a list, with a progress bar on a terminal."""
         rows = []
         with self._bar(desc=what, unit=f" {what}") as bar:
             for record in records:
-                if self.server_start is None:
-                    # Zammad's clock at the first answer: changes made during this pull are
-                    # newer than this, whatever the local clock says.
-                    self.server_start = self.client.server_date
+                if not rows:
+                    self._note_start()
+                if self._stop.is_set():
+                    raise _Stopped
                 rows.append(record)
                 bar.update()
-        if self.server_start is None:
-            self.server_start = self.client.server_date
+        self._note_start()
         return rows
 
-    def all_articles(self, ticket_ids: list[int]) -> tuple[list[dict], str]:
-        """Every article, from the admin index when allowed, else ticket by ticket."""
+    def together(self, **jobs: Callable[[], Any]) -> dict[str, Any]:
+        """Run independent listings at the same time; the first failure stops the others."""
+        results: dict[str, Any] = {}
+        pool = ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="zammad-list")
         try:
-            return self.listing(self.client.iter_articles(), "articles"), "index"
-        except PermissionDenied:
-            by_ticket, _gone = self.articles_of(ticket_ids)
-            return [a for articles in by_ticket.values() for a in articles], "by_ticket"
+            futures = {pool.submit(job): name for name, job in jobs.items()}
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                for future in done:
+                    if future.exception() is not None and not isinstance(
+                        future.exception(), _Stopped
+                    ):
+                        self._stop.set()
+                        raise future.exception()
+                    results[futures[future]] = future.result()
+        finally:
+            self._stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            self._stop.clear()
+        return results
 
     def articles_of(self, ticket_ids: list[int]) -> tuple[dict[int, list[dict]], set[int]]:
         """Articles of each ticket (a few threads); also the tickets Zammad no longer has."""
@@ -334,14 +367,30 @@ def pull(
 
 def _full(puller: _Puller) -> tuple[dict[str, pd.DataFrame], dict[str, int], str, str]:
     client = puller.client
-    tickets = puller.listing(client.iter_tickets(), "tickets")
+
+    def index_articles() -> list[dict] | None:
+        try:
+            return puller.listing(client.iter_articles(), "articles")
+        except PermissionDenied:
+            return None  # not an admin token: ticket by ticket, once the tickets are known
+
+    got = puller.together(
+        tickets=lambda: puller.listing(client.iter_tickets(), "tickets"),
+        articles=index_articles,
+        users=puller.users,
+        organizations=lambda: puller.listing(client.iter_organizations(), "organisations"),
+    )
+    tickets, articles, organizations = got["tickets"], got["articles"], got["organizations"]
+    users, user_source = got["users"]
     ticket_ids = [t["id"] for t in tickets]
-    articles, source = puller.all_articles(ticket_ids)
+    source = "index"
+    if articles is None:
+        by_ticket, _gone = puller.articles_of(ticket_ids)
+        articles = [a for found in by_ticket.values() for a in found]
+        source = "by_ticket"
     # Articles of tickets created after the ticket listing arrive with their ticket next time.
     known = set(ticket_ids)
     articles = [a for a in articles if a.get("ticket_id") in known]
-    users, user_source = puller.users()
-    organizations = puller.listing(client.iter_organizations(), "organisations")
     tables = {
         "tickets": frame("tickets", tickets),
         "articles": frame("articles", articles),
@@ -369,7 +418,13 @@ def _incremental(
     since = _cursor(state, "tickets") or datetime.fromisoformat(state["watermark"]) - OVERLAP
     condition = {"ticket.updated_at": {"operator": "after (absolute)", "value": _iso(since)}}
     search = client.search_tickets(condition=condition, sort_by="updated_at,id", order_by="asc,asc")
-    changed = puller.listing(search, "changed tickets")
+    got = puller.together(
+        changed=lambda: puller.listing(search, "changed tickets"),
+        users=lambda: _changed_users(puller, previous),
+        organizations=lambda: puller.listing(client.iter_organizations(), "organisations"),
+    )
+    changed, organizations = got["changed"], got["organizations"]
+    users, user_source = got["users"]
 
     # New and edited articles: with the admin index, one listing newest first; else (or for
     # what the index cannot show, such as a deleted article) ticket by ticket.
@@ -417,8 +472,6 @@ def _incremental(
         drop=old_att["ticket_id"].isin(dropped) | old_att["article_id"].isin(articles_new["id"]),
     )
 
-    users, user_source = _changed_users(puller, previous)
-    organizations = puller.listing(client.iter_organizations(), "organisations")
     tables = {
         "tickets": tickets,
         "articles": articles,
