@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from mimoto_gov.display import format_uk_date
 from mimoto_gov.erasure_execute import (
     ErasureFailed,
     ErasureRefused,
@@ -40,6 +41,7 @@ from mimoto_gov.erasure_plan import (
     BY_HAND,
     KEPT,
     VERIFIED,
+    ChecklistLine,
     ErasurePlan,
     load_backup_policy,
     plan_erasure,
@@ -436,7 +438,13 @@ def _complete(
         paths = _write_checklist(
             plan, folder, note=f"Executed: erased and verified ({erasure_id}).", identify=False
         )
-        paths += _write_certificate(plan, outcome, folder)
+        paths += _write_certificate(
+            request.id,
+            outcome,
+            folder,
+            beyond_use=plan.backup_policy.beyond_use,
+            snapshot_time=plan.snapshot_time,
+        )
         left = [
             p
             for p in find_local_copies(_needles(plan), settings.data_dir, settings.reports_dir)[
@@ -467,36 +475,94 @@ def _deleted_table(lines) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["What", "How much", "Which"])
 
 
-def _write_certificate(plan: ErasurePlan, outcome: Outcome, folder: Path) -> list[Path]:
-    title = f"Certificate of erasure: request {plan.request_id}"
-    body = certificate_body(plan, outcome)
-    return write_document(
-        folder, CERTIFICATE, title, body, _run_info(plan.request_id, plan.snapshot_time)
+def _write_certificate(
+    request_id: str, outcome: Outcome, folder: Path, *, beyond_use: str, snapshot_time=None
+) -> list[Path]:
+    title = f"Certificate of erasure: request {request_id}"
+    body = certificate_body(outcome, request_id=request_id, beyond_use=beyond_use)
+    return write_document(folder, CERTIFICATE, title, body, _run_info(request_id, snapshot_time))
+
+
+def _outcome_from_entry(entry, purged: pd.DataFrame) -> Outcome:
+    """Rebuild the certificate's facts from the erasure register (for a rerun)."""
+    finished = pd.Timestamp(entry["finished_at"]).to_pydatetime()
+    numbers = [str(n) for n in entry["ticket_numbers"]]
+    lines = [
+        ChecklistLine(
+            key=f"kept-{number}",
+            place=str(item.get("what", "")),
+            held=str(item.get("held", "")),
+            action="",
+            owner=str(item.get("owner", "")),
+            state=str(item.get("state", KEPT)),
+            why=str(item.get("why", "")),
+        )
+        for number, item in enumerate(entry["kept"] or [], start=1)
+        if isinstance(item, dict)
+    ]
+    return Outcome(
+        erasure_id=entry["id"],
+        subject_hash=entry["subject_hash"],
+        started_at=pd.Timestamp(entry["started_at"]).to_pydatetime(),
+        finished_at=finished,
+        tasks=pd.DataFrame(
+            [(t, "a user record", "completed") for t in entry["task_ids"]],
+            columns=["Task", "Deletes", "State"],
+        ),
+        checks=[
+            f"Zammad was read back when the erasure was recorded "
+            f"({format_uk_date(finished, with_time=True)}): nothing of the person was found"
+        ],
+        purged=purged.rename(columns={"path": "File", "kind": "Kind", "done": "Done"}),
+        deleted=pd.DataFrame(
+            [("Tickets in Zammad", f"{len(numbers):,}", "; ".join(f"#{n}" for n in numbers))],
+            columns=["What", "How much", "Which"],
+        ),
+        lines=lines,
     )
 
 
 def _already_done(settings, request_id: str, emails, entry, *, repair: bool) -> ErasureRun:
-    """Report a completed erasure, and finish what an interrupted run may have left."""
+    """Report a completed erasure, and finish what an interrupted run may have left.
+
+    With ``repair`` (an execution) a local copy still holding the person is purged and a
+    missing certificate is written from the erasure register; otherwise nothing changes.
+    """
     needles = Needles(emails=emails)
     folder = erasure_folder(settings.reports_dir, request_id)
+    certificate = [folder / f"{CERTIFICATE}.html", folder / f"{CERTIFICATE}.pdf"]
     left = find_local_copies(needles, settings.data_dir, settings.reports_dir)
-    paths = [
-        p for p in (folder / f"{CERTIFICATE}.html", folder / f"{CERTIFICATE}.pdf") if p.exists()
-    ]
-    message = (
-        f"Request {request_id} was already erased ({entry['id']}, "
-        f"{pd.Timestamp(entry['finished_at']):%-d %b %Y %H:%M} UTC): nothing to do."
-    )
-    if len(left) and repair:
-        purge_local_copies(needles, settings.data_dir, settings.reports_dir)
-        message = message.replace(
-            "nothing to do.", f"purged {len(left):,} local file(s) left over."
+    missing = not all(p.exists() for p in certificate)
+    when = f"{pd.Timestamp(entry['finished_at']):%-d %b %Y %H:%M} UTC"
+    message = f"Request {request_id} was already erased ({entry['id']}, {when})"
+    if not repair:
+        todo = [f"{len(left):,} local file(s) still hold the person"] if len(left) else []
+        todo += ["the certificate is missing"] if missing else []
+        if todo:
+            message += f"; {' and '.join(todo)}: run with --execute to finish."
+        else:
+            message += ": nothing to do."
+        return ErasureRun(
+            request_id,
+            "already done",
+            message,
+            certificate if not missing else [],
+            None,
+            entry["id"],
         )
-    elif len(left):
-        message += (
-            f" {len(left):,} local file(s) still hold the person: run with --execute to purge them."
+    done = []
+    purged = pd.DataFrame(columns=["path", "kind", "done"])
+    if len(left):
+        purged = purge_local_copies(needles, settings.data_dir, settings.reports_dir).done
+        done.append(f"purged {len(left):,} local file(s) left over")
+    if missing:
+        beyond_use = load_backup_policy(settings.policy_dir).beyond_use
+        certificate = _write_certificate(
+            request_id, _outcome_from_entry(entry, purged), folder, beyond_use=beyond_use
         )
-    return ErasureRun(request_id, "already done", message, paths, None, entry["id"])
+        done.append("wrote the missing certificate")
+    message += f"; {' and '.join(done)}." if done else ": nothing to do."
+    return ErasureRun(request_id, "already done", message, certificate, None, entry["id"])
 
 
 def erasure_flags(

@@ -45,9 +45,9 @@ def checklist_table(lines: list[ChecklistLine]) -> pd.DataFrame:
     )
 
 
-def backups_html(plan: ErasurePlan) -> str:
+def backups_html(beyond_use: str) -> str:
     """Return the statement on backups (ICO "beyond use"), shown once per document."""
-    return f"<h2>Backups: beyond use</h2><p>{escape(plan.backup_policy.beyond_use)}</p>"
+    return f"<h2>Backups: beyond use</h2><p>{escape(beyond_use)}</p>"
 
 
 def kept_table(lines: list[ChecklistLine]) -> pd.DataFrame:
@@ -109,16 +109,16 @@ def checklist_body(
         parts.append(callout_html(note, level))
     parts.append("<h2>Every place their data lives</h2>")
     parts.append(table_html(checklist_table(plan.lines)))
-    parts.append(backups_html(plan))
+    parts.append(backups_html(plan.backup_policy.beyond_use))
     parts.append("<h2>Details</h2>")
     parts.append(_details(plan.lines) or "<p>Nothing further to list.</p>")
     return "".join(parts)
 
 
-def certificate_body(plan: ErasurePlan, outcome: Outcome) -> str:
+def certificate_body(outcome: Outcome, *, request_id: str, beyond_use: str) -> str:
     """Build the certificate of erasure's body: what was deleted, verified, purged and kept."""
     statement = (
-        f"Mimoto Ltd erased the personal data of the data subject of request {plan.request_id} "
+        f"Mimoto Ltd erased the personal data of the data subject of request {request_id} "
         f"from its Zammad service desk and from the workbook's own copies on "
         f"{format_uk_date(outcome.finished_at, with_time=True)}. Zammad was read back "
         "afterwards and held nothing of theirs that the erasure covered. What remains, and why, "
@@ -126,7 +126,7 @@ def certificate_body(plan: ErasurePlan, outcome: Outcome) -> str:
         "address, which cannot be reversed without the workbook's secret key."
     )
     figures = {
-        "Request": plan.request_id,
+        "Request": request_id,
         "Erasure register entry": outcome.erasure_id,
         "Keyed hash of the address": outcome.subject_hash,
         "Started": format_uk_date(outcome.started_at, with_time=True),
@@ -147,7 +147,7 @@ def certificate_body(plan: ErasurePlan, outcome: Outcome) -> str:
             table_html(outcome.purged),
             "<h2>Kept, and why</h2>",
             table_html(kept_table(outcome.lines)),
-            backups_html(plan),
+            backups_html(beyond_use),
             "<h2>The checklist as executed</h2>",
             table_html(checklist_table(outcome.lines)),
             _details(outcome.lines),

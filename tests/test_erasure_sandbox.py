@@ -393,3 +393,32 @@ def test_on_a_terminal_the_execution_waits_for_delete_to_be_typed(zammad):
     )
     assert code == 0, output
     assert zammad.dataset.personas["subject"] not in zammad.dataset.users
+
+
+def test_a_rerun_finishes_what_an_interrupted_run_left(zammad, capsys):
+    email = email_of(zammad)
+    request_id = erasure_request(email)
+    assert erase(email, "--request-id", request_id, "--execute", "--yes") == 0
+    folder = REPORTS / "erasure" / request_id
+    for name in ("certificate.html", "certificate.pdf"):
+        (folder / name).unlink()
+    stray = REPORTS / "review" / "2026-02" / "notes.md"
+    stray.parent.mkdir(parents=True)
+    stray.write_text(f"called {email}\n")
+    capsys.readouterr()
+    # A dry run says what is left and changes nothing.
+    digest = tree_digest()
+    assert erase(email, "--request-id", request_id) == 0
+    out = capsys.readouterr().out
+    assert "1 local file(s) still hold the person and the certificate is missing" in out
+    assert tree_digest() == digest
+    # An execution finishes it, without asking Zammad anything.
+    zammad.clear_log()
+    assert erase(email, "--request-id", request_id, "--execute", "--yes") == 0
+    out = capsys.readouterr().out
+    assert "purged 1 local file(s) left over and wrote the missing certificate" in out
+    assert zammad.request_log == []
+    assert stray.read_text() == "called [erased]\n"
+    certificate = (folder / "certificate.html").read_text()
+    assert "Kept, and why" in certificate and "servicedesk" in certificate
+    assert files_holding(email) == []
