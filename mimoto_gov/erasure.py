@@ -324,7 +324,7 @@ def _execute(settings, registers, client, request, emails, plan, history, timeou
         erasure_id = registers.record_erasure(
             request.id, outcome="failed", started_at=started, finished_at=_now(),
             task_ids=task_ids, ticket_numbers=numbers, reason=reason, verified=False,
-            kept=_kept(plan.lines), email=emails[0],
+            kept=_kept(checklist_lines(plan, identify=False)), email=emails[0],
         )  # fmt: skip
         plan.lines = executed_lines(plan.lines, succeeded=False, reason=reason)
         folder = erasure_folder(settings.reports_dir, request.id)
