@@ -360,7 +360,7 @@ def _disclosure_problems(frame: pd.DataFrame, informal: list[str]) -> list[str]:
             problems.append(f"{row.id} disclosed to a non-UK authority ({row.authority})")
         elif words & {w.lower() for w in informal}:
             problems.append(f"{row.id} disclosed on '{row.instrument}', not a legal warrant")
-        elif not str(row.reference or "").strip():
+        elif pd.isna(row.reference) or not str(row.reference).strip():
             problems.append(f"{row.id} disclosed with no warrant reference recorded")
     return problems
 

@@ -104,7 +104,12 @@ class PolicyCommit:
 
 def _commits(path: Path, extra: list[str]) -> list[PolicyCommit]:
     path = Path(path).resolve()
-    out = _git(["log", "--format=%H%x1f%cs%x1f%an%x1f%s", *extra, "--", path.name], path.parent)
+    try:
+        out = _git(["log", "--format=%H%x1f%cs%x1f%an%x1f%s", *extra, "--", path.name], path.parent)
+    except GitUnavailable as error:
+        if "does not have any commits" in str(error):
+            return []  # a new repository: nothing committed yet
+        raise
     commits = []
     for line in out.splitlines():
         parts = line.split("\x1f")
