@@ -52,8 +52,14 @@ class SeedResult:
         """One line for the demo's output."""
         if not self.total:
             return f"Example register entries already in {self.path}"
-        parts = ", ".join(f"{n:,} {kind}" for kind, n in self.added.items() if n)
+        parts = ", ".join(f"{n:,} {_noun(kind, n)}" for kind, n in self.added.items() if n)
         return f"Example register entries added to {self.path}: {parts}"
+
+
+def _noun(plural: str, count: int) -> str:
+    if count == 1:
+        return plural[:-2] if plural.endswith("ches") else plural[:-1]
+    return plural
 
 
 def _statements(data_dir: Path) -> dict[str, str]:

@@ -286,8 +286,17 @@ def _empty_tree(cwd: Path) -> str:
     return _git(["hash-object", "-t", "tree", os.devnull], cwd).strip()
 
 
+def _since(value: date | str) -> date:
+    from mimoto_gov.deadlines import parse_date
+
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    return parse_date(f"{text}-01" if len(text) == 7 else text, "since")
+
+
 def policy_changes(
-    since: date,
+    since: date | str,
     policy_path: Path | str | None = None,
     *,
     commitments_path: Path | str | None = None,
@@ -295,7 +304,8 @@ def policy_changes(
     """Return what changed in the committed policy text since ``since``.
 
     Args:
-        since: the first day to look at (e.g. the first day of last month).
+        since: the first day to look at (e.g. the first day of last month), as a date,
+            ``YYYY-MM-DD`` or ``YYYY-MM`` (that month's first day).
         policy_path: the policy file (``data/policy/privacy-policy.md`` by default).
         commitments_path: ``commitments.yml`` (the one beside the policy by default, else the
             usual one).
@@ -306,8 +316,10 @@ def policy_changes(
 
     Raises:
         ConfigError: the policy file or the commitments file is missing or malformed.
+        InputError: ``since`` is not a date.
 
     """
+    since = _since(since)
     path = Path(policy_path) if policy_path is not None else policy_file(POLICY_FILE)
     current = read_policy_text(path)
     if commitments_path is None:

@@ -745,7 +745,8 @@ def test_policy_changes_since_a_date_show_the_diff_and_the_commitments_touched(r
     assert "1 commit(s)" in change.summary() and "1 commitment(s) touched" in change.summary()
     assert set(change.lines()["Change"]) == {"removed", "added"}
 
-    quiet = policy_changes(date(2026, 11, 1), policy)
+    assert policy_changes("2026-10", policy).diff == change.diff
+    quiet = policy_changes("2026-11-01", policy)
     assert not quiet.changed and "No change" in quiet.note and quiet.touched.empty
 
     first = policy_changes(date(2026, 9, 1), policy)
