@@ -343,7 +343,9 @@ def as_of_frame(
     if column not in frame.columns or frame.empty:
         return frame
     created = frame[column]
-    return frame[created.isna() | (created < as_of)]
+    keep = created.isna() | (created < as_of)
+    # Filtering copies every column (article bodies included): skip it when nothing goes.
+    return frame if keep.all() else frame[keep]
 
 
 def _clip(series: pd.Series, as_of: pd.Timestamp | None) -> pd.Series:
@@ -383,7 +385,8 @@ def ticket_types(tickets: pd.DataFrame, articles: pd.DataFrame | None) -> pd.Ser
     )
     channel = pd.Series("", index=tickets.index, dtype=str)
     if articles is not None and not articles.empty and "type" in articles.columns:
-        first = articles.sort_values(["ticket_id", "created_at", "id"])
+        slim = articles[["ticket_id", "created_at", "id", "type"]]
+        first = slim.sort_values(["ticket_id", "created_at", "id"])
         first = first.drop_duplicates("ticket_id").set_index("ticket_id")["type"]
         channel = tickets["id"].map(first).fillna("").astype(str)
     elif "create_article_type_id" in tickets.columns:
@@ -714,7 +717,9 @@ def staff_user_ids(users: pd.DataFrame, articles: pd.DataFrame | None) -> set:
         is_staff = roles.str.contains(r"(?:^|[\[,\s])[12](?:$|[\],\s])", regex=True)
         staff |= set(users.loc[is_staff, "id"].dropna().astype(int))
     if articles is not None and not articles.empty and "sender" in articles.columns:
-        by_agent = articles[articles["sender"].astype(str).str.casefold() == "agent"]
+        columns = [c for c in ("sender", "created_by_id", "from") if c in articles.columns]
+        slim = articles[columns]
+        by_agent = slim[slim["sender"].astype(str).str.casefold() == "agent"]
         if "created_by_id" in by_agent.columns:
             staff |= set(by_agent["created_by_id"].dropna().astype(int))
         addresses = set()
@@ -806,11 +811,11 @@ def shared_emails(users: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.
         users = as_of_frame(users, as_of)
     emails = users["email"].fillna("").astype(str).str.strip().str.casefold()
     frame = pd.DataFrame({"email": emails, "id": users["id"]})
-    frame = frame[frame["email"] != ""]
+    frame = frame[(frame["email"] != "") & frame["email"].duplicated(keep=False)]
     grouped = frame.groupby("email")["id"].agg(
         accounts="size", user_ids=lambda ids: ", ".join(str(i) for i in sorted(ids))
     )
-    grouped = grouped[grouped["accounts"] > 1].reset_index()
+    grouped = grouped.reset_index()
     return grouped.sort_values(["accounts", "email"], ascending=[False, True]).reset_index(
         drop=True
     )

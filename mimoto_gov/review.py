@@ -146,7 +146,14 @@ def uk_datetime(value: Any) -> str:
 
 
 def _dates(series: pd.Series) -> pd.Series:
-    return series.map(uk_date).astype(str)
+    # Vectorised "1 Nov 2026" (UK time), for lists of tens of thousands of rows.
+    if series.empty:
+        return series.astype(str)
+    if not pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return series.map(uk_date).astype(str)
+    stamps = series.dt.tz_convert(UK_TIME) if series.dt.tz is not None else series
+    text = stamps.dt.strftime("%d %b %Y").str.removeprefix("0")
+    return text.fillna("").astype(str)
 
 
 def thousands(value: Any) -> str:
@@ -644,18 +651,28 @@ class RetentionReview:
 
     # ---- customers ---------------------------------------------------------------------------
 
-    def inactive_customers(self) -> pd.DataFrame:
-        """List customer accounts without login or ticket activity for the set period."""
-        frame = self._memo(
+    def _inactive_frame(self) -> pd.DataFrame:
+        return self._memo(
             "inactive",
             lambda: retention.inactive_customers(
-                self.users,
-                self.tickets,
-                self.as_of,
-                self.schedule.inactive_after,
-                self.staff,
+                self.users, self.tickets, self.as_of, self.schedule.inactive_after, self.staff
             ),
         )
+
+    def _without_frame(self) -> pd.DataFrame:
+        return self._memo(
+            "without",
+            lambda: retention.accounts_without_tickets(
+                self.users, self.tickets, self.as_of, self.staff
+            ),
+        )
+
+    def _shared_frame(self) -> pd.DataFrame:
+        return self._memo("shared", lambda: retention.shared_emails(self.users))
+
+    def inactive_customers(self) -> pd.DataFrame:
+        """List customer accounts without login or ticket activity for the set period."""
+        frame = self._inactive_frame()
         return pd.DataFrame(
             {
                 "User id": frame["id"],
@@ -670,12 +687,7 @@ class RetentionReview:
 
     def accounts_without_tickets(self) -> pd.DataFrame:
         """List customer accounts that are the customer of no ticket."""
-        frame = self._memo(
-            "without",
-            lambda: retention.accounts_without_tickets(
-                self.users, self.tickets, self.as_of, self.staff
-            ),
-        )
+        frame = self._without_frame()
         last_login = frame["last_login"] if "last_login" in frame else pd.Series(pd.NaT)
         return pd.DataFrame(
             {
@@ -688,7 +700,7 @@ class RetentionReview:
 
     def shared_emails(self) -> pd.DataFrame:
         """List email addresses used by more than one account (masked), with the ids."""
-        frame = self._memo("shared", lambda: retention.shared_emails(self.users))
+        frame = self._shared_frame()
         return pd.DataFrame(
             {
                 "Email (masked)": _masked_emails(frame["email"]),
@@ -840,26 +852,33 @@ def _comparison(rows, now: dict, before: dict, sizes: set | frozenset = frozense
 
 def _tickets_to_redact(review: RetentionReview) -> pd.DataFrame:
     findings = review.redaction_findings()
+    columns = ["Ticket", "State", "Found", "Where", "Masked values"]
     if findings.empty:
-        return pd.DataFrame(columns=["Ticket", "State", "Found", "Where", "Masked values"])
-    tickets = review.tickets.set_index("id")
+        return pd.DataFrame(columns=columns)
+    # Plain Python over the (few) findings: far cheaper than a pandas group per ticket.
+    per_ticket: dict[Any, dict] = {}
+    for ticket_id, kind, column, masked in zip(
+        findings["ticket_id"], findings["kind"], findings["column"], findings["masked"], strict=True
+    ):
+        entry = per_ticket.setdefault(ticket_id, {"kinds": {}, "places": set(), "masked": {}})
+        entry["kinds"][kind] = entry["kinds"].get(kind, 0) + 1
+        entry["places"].add(PLACE_LABELS.get(column, column))
+        entry["masked"][masked] = None
+    tickets = review.tickets[["id", "number", "state"]].set_index("id")
     rows = []
-    for ticket_id, group in findings.groupby("ticket_id", sort=False):
-        kinds = group["kind"].value_counts()
-        found = ", ".join(f"{n} {KIND_NOUNS[k]}" for k, n in kinds.items())
-        where = ", ".join(sorted({PLACE_LABELS.get(c, c) for c in group["column"]}))
-        masked = list(dict.fromkeys(group["masked"]))
+    for ticket_id, entry in per_ticket.items():
+        kinds = sorted(entry["kinds"].items(), key=lambda item: (-item[1], item[0]))
+        masked = list(entry["masked"])
         shown = "; ".join(masked[:3]) + (f" (+{len(masked) - 3} more)" if len(masked) > 3 else "")
-        number = tickets["number"].get(ticket_id, "") if ticket_id in tickets.index else ""
-        state = tickets["state"].get(ticket_id, "") if ticket_id in tickets.index else ""
+        known = ticket_id in tickets.index
         rows.append(
             {
-                "Ticket": str(number),
-                "State": str(state),
-                "Found": found,
-                "Where": where,
+                "Ticket": str(tickets.at[ticket_id, "number"]) if known else "",
+                "State": str(tickets.at[ticket_id, "state"]) if known else "",
+                "Found": ", ".join(f"{n} {KIND_NOUNS[k]}" for k, n in kinds),
+                "Where": ", ".join(sorted(entry["places"])),
                 "Masked values": shown,
-                "_count": len(group),
+                "_count": sum(entry["kinds"].values()),
             }
         )
     frame = pd.DataFrame(rows).sort_values(["_count", "Ticket"], ascending=[False, True])
@@ -934,12 +953,8 @@ def _summarise(review: RetentionReview) -> dict:
     attachments = review.inventory.attachments
     attachments = attachments[attachments["article_id"].isin(review.articles["id"])]
     organisations = retention.as_of_frame(review.inventory.organizations, review.as_of)
-    inactive = retention.inactive_customers(
-        review.users, review.tickets, review.as_of, review.schedule.inactive_after, review.staff
-    )
-    without = retention.accounts_without_tickets(
-        review.users, review.tickets, review.as_of, review.staff
-    )
+    inactive = review._inactive_frame()
+    without = review._without_frame()
     redact = review.redaction_findings()
     return {
         "month": review.month,
@@ -962,7 +977,7 @@ def _summarise(review: RetentionReview) -> dict:
         "tickets_to_redact": int(redact["ticket_id"].nunique()),
         "inactive_customers": int(len(inactive)),
         "accounts_without_tickets": int(len(without)),
-        "shared_emails": int(len(retention.shared_emails(review.users))),
+        "shared_emails": int(len(review._shared_frame())),
     }
 
 
@@ -1165,6 +1180,8 @@ def build_review(
         output_dir=output_dir,
         data_dir=Path(data_dir),
     )
+    # Filtering half a million articles is not free: hand over what was filtered already.
+    review._cache.update(tickets=tickets, articles=articles)
     if previous is None:
         review.previous = _rebuilt_previous(review)
         review.previous_source = (
@@ -1178,8 +1195,12 @@ def build_review(
 def _rebuilt_previous(review: RetentionReview) -> dict:
     previous_month_ = month_before(review.month)
     as_of = min(month_bounds(previous_month_)[1], review.as_of)
-    tickets = retention.as_of_frame(review.inventory.tickets, as_of)
-    articles = retention.as_of_frame(review.inventory.articles, as_of)
+    tickets = retention.as_of_frame(review.tickets, as_of)
+    # Only the columns the figures need: the bodies are big and were scanned already.
+    slim = review.articles[
+        [c for c in ("id", "ticket_id", "created_at", "type") if c in review.articles]
+    ]
+    articles = retention.as_of_frame(slim, as_of)
     keep = ((review.findings["source"] == "ticket") & review.findings["id"].isin(tickets["id"])) | (
         (review.findings["source"] == "article") & review.findings["id"].isin(articles["id"])
     )
@@ -1198,6 +1219,7 @@ def _rebuilt_previous(review: RetentionReview) -> dict:
         previous_source="",
         data_dir=review.data_dir,
     )
+    earlier._cache.update(tickets=tickets, articles=articles)
     return earlier.summary()
 
 
