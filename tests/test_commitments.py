@@ -129,13 +129,6 @@ def test_every_clause_is_quoted_verbatim_from_the_policy():
         assert needed in ids
 
 
-def test_the_tracked_policy_is_the_published_text():
-    published = Path("/work/shared/policy/privacy-policy.md")
-    if not published.is_file():
-        pytest.skip("the published copy is not on this machine")
-    assert (REPO_POLICY / "privacy-policy.md").read_text() == published.read_text()
-
-
 def test_table_has_every_promise_with_a_status_and_short_cells(data, reports):
     table = check_commitments(data_dir=data, reports_dir=reports, today=TODAY)
     assert list(table.columns) == COLUMNS
@@ -220,25 +213,25 @@ def test_attestation_lapses_after_the_period_set_in_the_file(data, tmp_path):
 # -- governance and the record of processing -------------------------------------------------------
 
 
-def test_governance_needs_a_complete_record_and_timely_complaints_and_breaches(data):
-    with regs(data) as reg:
+def test_governance_needs_a_complete_record_and_timely_complaints_and_breaches(tmp_path):
+    late_data, good = tmp_path / "late", tmp_path / "good"
+    with regs(late_data) as reg:
         late = reg.add_complaint("slow answer", received_on=date(2026, 9, 1))
         reg.acknowledge_complaint(late, date(2026, 10, 15))
-    unfilled = judge("uk-data-protection-law", data)
+    unfilled = judge("uk-data-protection-law", late_data)
     assert unfilled.status == NOT_MET and late in unfilled.evidence
     assert "still to fill" in unfilled.evidence
-    with regs(data) as reg:
-        reg.conn.execute("DELETE FROM complaints")  # start again for the passing case
+    with regs(good) as reg:
         ok = reg.add_complaint("slow answer", received_on=date(2026, 9, 1))
         reg.acknowledge_complaint(ok, date(2026, 9, 10))
         breach = reg.add_breach(datetime(2026, 10, 1, 10, 0), "wrong recipient", 1)
         reg.record_breach_not_reported(breach, "unlikely to result in a risk")
-    assert judge("uk-data-protection-law", data).status == MISSING  # placeholders remain
-    filled_ropa(data)
-    assert judge("uk-data-protection-law", data).status == MET
-    with regs(data) as reg:
+    assert judge("uk-data-protection-law", good).status == MISSING  # placeholders remain
+    filled_ropa(good)
+    assert judge("uk-data-protection-law", good).status == MET
+    with regs(good) as reg:
         reg.add_breach(datetime(2026, 11, 10, 9, 0), "laptop stolen", 20)
-    overdue = judge("uk-data-protection-law", data)
+    overdue = judge("uk-data-protection-law", good)
     assert overdue.status == NOT_MET and "72 hours" in overdue.evidence
 
 
@@ -469,53 +462,57 @@ def test_access_requests_on_time_and_overdue(data):
     assert fresh.id not in broken.evidence
 
 
-def test_erasure_requests_need_identity_a_completed_erasure_and_the_deadline(data):
-    with regs(data) as reg:
+def close_erasure(reg, email, received, erased, closed, *, verified=True):
+    request = reg.add_request("erasure", email, received)
+    reg.verify_identity(request.id, "registered address", "Ann", "sent from the account address")
+    started = datetime.combine(erased, datetime.min.time())
+    reg.record_erasure(request.id, outcome="completed", started_at=started, verified=verified)
+    reg.close_request(request.id, "erased", closed)
+    return request.id
+
+
+def test_erasure_requests_need_identity_a_completed_erasure_and_the_deadline(tmp_path):
+    broken_data, good, slow_data = tmp_path / "broken", tmp_path / "good", tmp_path / "slow"
+    with regs(broken_data) as reg:
         request = reg.add_request("erasure", "ann@example.com", date(2026, 10, 1))
         reg.close_request(request.id, "erased", date(2026, 10, 20))
-    broken = judge("deletion-on-request", data)
+    broken = judge("deletion-on-request", broken_data)
     assert broken.status == NOT_MET
-    assert (
-        "no identity decision" in broken.evidence
-        and "without a completed erasure" in broken.evidence
-    )
-    with regs(data) as reg:
-        good = reg.add_request("erasure", "bob@example.com", date(2026, 10, 1))
-        reg.verify_identity(good.id, "registered address", "Ann", "sent from the account address")
-        reg.record_erasure(
-            good.id, outcome="completed", started_at=datetime(2026, 10, 5), verified=True
+    assert "no identity decision" in broken.evidence
+    assert "without a completed erasure" in broken.evidence
+    with regs(good) as reg:
+        close_erasure(
+            reg, "bob@example.com", date(2026, 10, 1), date(2026, 10, 5), date(2026, 10, 6)
         )
-        reg.close_request(good.id, "erased", date(2026, 10, 6))
-        reg.conn.execute("UPDATE requests SET status = 'refused' WHERE id = ?", (request.id,))
-    ok = judge("deletion-on-request", data)
+        refused = reg.add_request("erasure", "ann@example.com", date(2026, 10, 1))
+        reg.close_request(refused.id, "refused: legal claim", date(2026, 10, 9), refused=True)
+    ok = judge("deletion-on-request", good)
     assert ok.status == MET and "2 answered on time" in ok.evidence  # one erased, one refused
-    with regs(data) as reg:
-        slow = reg.add_request("erasure", "cat@example.com", date(2026, 8, 3))
-        reg.verify_identity(slow.id, "registered address", "Ann", "sent from the account address")
-        reg.record_erasure(
-            slow.id, outcome="completed", started_at=datetime(2026, 9, 20), verified=True
+    with regs(slow_data) as reg:
+        slow = close_erasure(
+            reg, "cat@example.com", date(2026, 8, 3), date(2026, 9, 20), date(2026, 9, 21)
         )
-        reg.close_request(slow.id, "erased", date(2026, 9, 21))
-    late = judge("deletion-on-request", data)
-    assert (
-        late.status == NOT_MET
-        and f"{slow.id} answered 21 Sept 2026".replace("Sept", "Sep") in late.evidence
-    )
+    late = judge("deletion-on-request", slow_data)
+    assert late.status == NOT_MET and f"{slow} answered 21 Sep 2026" in late.evidence
 
 
-def test_erasures_verified_and_nobody_erased_comes_back(data):
-    with regs(data) as reg:
-        request = reg.add_request("erasure", "ann@example.com", date(2026, 10, 1))
-        reg.record_erasure(
-            request.id, outcome="completed", started_at=datetime(2026, 10, 2), verified=False
+def test_erasures_verified_and_nobody_erased_comes_back(tmp_path):
+    unverified, data = tmp_path / "unverified", tmp_path / "data"
+    with regs(unverified) as reg:
+        close_erasure(
+            reg,
+            "ann@example.com",
+            date(2026, 10, 1),
+            date(2026, 10, 2),
+            date(2026, 10, 2),
+            verified=False,
         )
-    assert judge("deletion-complete", data).status == NOT_MET
+    outcome = judge("deletion-complete", unverified)
+    assert outcome.status == NOT_MET and "not verified against Zammad" in outcome.evidence
     with regs(data) as reg:
-        reg.record_erasure(
-            request.id, outcome="completed", started_at=datetime(2026, 10, 3), verified=True
+        close_erasure(
+            reg, "ann@example.com", date(2026, 10, 1), date(2026, 10, 2), date(2026, 10, 2)
         )
-        reg.conn.execute("DROP TRIGGER erasures_no_delete")  # only to rebuild the example
-        reg.conn.execute("DELETE FROM erasures WHERE verified = 0")
     no_snapshot = judge("deletion-complete", data)
     assert no_snapshot.status == MISSING and "no Zammad snapshot" in no_snapshot.evidence
     write_snapshot(data, [user(1, "bob@example.com")])
