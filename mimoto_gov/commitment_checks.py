@@ -645,8 +645,9 @@ def _site_outcome(ctx: CheckContext, item: Commitment, words: tuple[str, ...], w
     def mine(titles: object) -> list[str]:
         return [str(t) for t in (titles or []) if any(w in str(t).lower() for w in words)]
 
-    pages = summary.get("pages", 0)
-    head = f"site audit of {uk_date(when)} ({pages:,} page(s))"
+    pages = summary.get("pages")
+    count = f" ({pages:,} page(s))" if isinstance(pages, int) else ""
+    head = f"site audit of {uk_date(when)}{count}"
     failed, review = mine(summary.get("failed")), mine(summary.get("to_review"))
     if failed:
         return not_met(f"{head} failed: {'; '.join(failed)}")
