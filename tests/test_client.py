@@ -16,6 +16,7 @@ from mimoto_gov.errors import (
     NotZammad,
     PermissionDenied,
     ServerError,
+    TaskTimeout,
     Unreachable,
     ZammadError,
 )
@@ -348,3 +349,19 @@ def test_deleting_a_ticket_and_a_user():
         assert done["state"] == "completed"
         with pytest.raises(NotFound):
             client.user(user_id)
+
+
+def test_a_task_that_does_not_finish_or_fails():
+    with (
+        Sandbox(tickets=60, seed=6, task_tick_seconds=0.1) as sandbox,
+        ZammadClient(sandbox.url, sandbox.admin_token, **FAST) as client,
+    ):
+        sandbox.hold_tasks = True
+        task = client.create_deletion_task(sandbox.dataset.personas["org_member"])
+        with pytest.raises(TaskTimeout, match="still 'in process'"):
+            client.wait_for_task(task["id"], timeout=0.3, interval=0.1)
+        sandbox.fail_next_task()
+        sandbox.hold_tasks = False
+        done = client.wait_for_task(task["id"], timeout=30, interval=0.1)
+        assert done["state"] == "failed"
+        assert done["preferences"]["error"]
