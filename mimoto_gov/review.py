@@ -89,7 +89,7 @@ def parse_month(month: str | None, today: date | None = None) -> str:
     """Check a ``YYYY-MM`` month; empty or None means the previous calendar month.
 
     Raises:
-        InputError: one line naming the bad value.
+        InputError: one line naming the bad value, or a month that has not begun.
 
     """
     if month is None or not str(month).strip():
@@ -98,6 +98,9 @@ def parse_month(month: str | None, today: date | None = None) -> str:
     match = _MONTH_RE.match(text)
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1970:
         raise InputError(f"month {text!r} is not a month like 2026-10 (YYYY-MM)")
+    today = today or datetime.now(UK_TIME).date()
+    if date(int(match.group(1)), int(match.group(2)), 1) > today:
+        raise InputError(f"month {text} has not begun yet: nothing to review")
     return text
 
 

@@ -98,6 +98,13 @@ def test_a_bad_month_is_one_line(bad):
     assert str(caught.value) == f"month {bad!r} is not a month like 2026-10 (YYYY-MM)"
 
 
+def test_a_month_that_has_not_begun_is_refused():
+    today = date(2026, 11, 26)
+    assert parse_month("2026-11", today) == "2026-11"  # the current month, so far
+    with pytest.raises(InputError, match="month 2026-12 has not begun yet"):
+        parse_month("2026-12", today)
+
+
 def test_months_start_at_uk_midnight():
     # June is in British Summer Time: the month starts at 23:00 UTC the day before.
     start, end = month_bounds("2026-06")
