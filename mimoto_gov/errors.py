@@ -45,6 +45,7 @@ class SourceError(MimotoGovError):
     Attributes:
         status: HTTP status code, or None when no response arrived.
         url: the URL that failed, without credentials.
+
     """
 
     def __init__(self, message: str, *, status: int | None = None, url: str | None = None):

@@ -37,11 +37,11 @@ def write_bytes(path: Path, data: bytes) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, PRIVATE_FILE_MODE)
-        os.replace(tmp, path)
+        Path(tmp).chmod(PRIVATE_FILE_MODE)
+        Path(tmp).replace(path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+            Path(tmp).unlink()
         raise
     return path
 
@@ -71,8 +71,8 @@ def replacing_dir(target: Path) -> Iterator[Path]:
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
-        os.replace(target, old)
-    os.replace(staging, target)
+        target.replace(old)
+    staging.replace(target)
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -16,7 +16,7 @@ T = TypeVar("T")
 
 
 def interactive() -> bool:
-    """True when a person is watching (stderr is a terminal)."""
+    """Return True when a person is watching (stderr is a terminal)."""
     return sys.stderr.isatty()
 
 

@@ -78,6 +78,7 @@ _DISPLAY_PRIORITY = [
 ]
 
 _HEADING = re.compile(r"<h([23])(\s[^>]*)?>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
+_H2_START = re.compile(r"<h2[\s>]", re.IGNORECASE)
 _ID_ATTRIBUTE = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]*>")
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>", re.IGNORECASE)
@@ -316,6 +317,11 @@ def _insert_toc(page: str) -> str:
         '<nav class="mg-toc" aria-label="Contents"><p class="mg-toc-title">Contents</p>'
         f"<ol>{items}</ol></nav>"
     )
+    # A report's first section is its summary: it stays on the first page, with the contents
+    # after it (before the second top-level section) rather than pushing it onto page two.
+    sections = [match.start() for match in _H2_START.finditer(body)]
+    if len(sections) >= 2:
+        return head + body[: sections[1]] + toc + body[sections[1] :]
     return head + toc + body
 
 

@@ -342,6 +342,7 @@ class RetentionReview:
     previous_source: str
     output_dir: Path | None = None
     data_dir: Path | None = None
+    reports_dir: Path | None = None
     _cache: dict = field(default_factory=dict, repr=False)
 
     # ---- frames limited to the review's moment -------------------------------------------
@@ -456,6 +457,43 @@ class RetentionReview:
             month=month_label(self.month),
             figures_as_at=uk_datetime(self.as_of),
         )
+
+    # ---- the policy's promises (the governance pack) --------------------------------------
+
+    def commitments(self) -> pd.DataFrame:
+        """Return every promise of the privacy policy with its status, evidence and action."""
+        from mimoto_gov.commitments import check_commitments
+
+        def compute() -> pd.DataFrame:
+            table = check_commitments(
+                data_dir=self.data_dir, reports_dir=self.reports_dir, today=_review_day(self)
+            )
+            shown = table[["promise", "status", "evidence", "action", "owner"]]
+            return shown.rename(columns=str.capitalize)
+
+        return self._memo("commitments", compute)
+
+    def commitments_glance(self) -> pd.DataFrame:
+        """Return the promises grouped by status (Status, How many, Promises): first-page size."""
+        table = self.commitments()
+        rows = []
+        for status in ("not met", "evidence missing", "met"):
+            promises = table.loc[table["Status"] == status, "Promise"].tolist()
+            if promises:
+                rows.append((status, len(promises), "; ".join(promises)))
+        return pd.DataFrame(rows, columns=["Status", "How many", "Promises"])
+
+    def policy_changes(self):
+        """Return what changed in the privacy policy since the month began (from git)."""
+        from mimoto_gov.commitments import policy_changes
+
+        return self._memo("policy", lambda: policy_changes(month_bounds(self.month)[0].date()))
+
+    def record_of_processing(self) -> pd.DataFrame:
+        """Return the Article 30 record of processing (``data/policy/ropa.yml``) as a table."""
+        from mimoto_gov.commitments import record_of_processing
+
+        return record_of_processing()
 
     # ---- inventory and changes ------------------------------------------------------------
 
@@ -1057,6 +1095,11 @@ def _actions(review: RetentionReview) -> pd.DataFrame:
     for key, text, why in customer_rows:
         if summary[key]:
             rows.append((text, summary[key], why, "Customers"))
+    promises = review.commitments()["Status"].value_counts()
+    not_met, missing = int(promises.get("not met", 0)), int(promises.get("evidence missing", 0))
+    if not_met or missing:
+        detail = f"{not_met} not met, {missing} without evidence"
+        rows.append(("Keep the policy's promises", not_met + missing, detail, "Promises"))
     frame = pd.DataFrame(rows, columns=["What to do", "How many", "Detail", "See"])
     frame["How many"] = frame["How many"].astype("Int64")
     frame.insert(0, "#", range(1, len(frame) + 1))
@@ -1182,6 +1225,7 @@ def build_review(
         previous_source=source,
         output_dir=output_dir,
         data_dir=Path(data_dir),
+        reports_dir=Path(reports_dir),
     )
     # Filtering half a million articles is not free: hand over what was filtered already.
     review._cache.update(tickets=tickets, articles=articles)

@@ -67,6 +67,7 @@ def load_settings(env: dict[str, str] | None = None, env_file: Path | None = Non
 
     Returns:
         A frozen :class:`Settings`.
+
     """
     environ = dict(os.environ if env is None else env)
     dotenv_path = Path(".env") if env_file is None else env_file

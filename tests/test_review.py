@@ -619,3 +619,22 @@ def test_relative_defaults_are_found_from_the_notebooks_folder(tmp_path):
     (tmp_path / "work" / "data").mkdir()
     assert review_module._project_default(Path("data")) == Path("data")
     assert review_module._project_default(tmp_path / "elsewhere") == tmp_path / "elsewhere"
+
+
+@pytest.mark.slow
+def test_the_first_page_lists_every_promise_with_a_status(rendered):
+    from pypdf import PdfReader
+
+    from mimoto_gov.commitments import load_commitments
+
+    run = rendered["runs"][rendered["later"]]
+    first_page = " ".join(PdfReader(run.pdf).pages[0].extract_text().split())
+    assert "Commitments at a glance" in first_page
+    for status in ("not met", "evidence missing", "met"):
+        assert status in first_page
+    for commitment in load_commitments():
+        assert " ".join(commitment.title.split()) in first_page, commitment.title
+    page = run.html.read_text(encoding="utf-8")
+    assert page.index("Commitments at a glance") < page.index("This month's actions")
+    assert "Promises and evidence" in page
+    assert "Appendix: record of processing (Article 30)" in page
