@@ -35,6 +35,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from mimoto_gov.errors import SnapshotError
+from mimoto_gov.zammad import seeds
 
 SCHEMA_VERSION = 1
 TABLES = ("tickets", "articles", "attachments", "users", "organizations")
@@ -98,34 +99,13 @@ PUBLIC_COLUMNS: dict[str, dict[str, str]] = {
 # Zammad's seeded ids (db/seeds): used only when a record carries the id but not the name.
 DEFAULT_NAMES = {
     "tickets": {
-        ("state_id", "state"): {
-            1: "new",
-            2: "open",
-            3: "pending reminder",
-            4: "closed",
-            5: "merged",
-            6: "removed",
-            7: "pending close",
-        },
-        ("priority_id", "priority"): {1: "1 low", 2: "2 normal", 3: "3 high"},
+        ("state_id", "state"): seeds.STATES,
+        ("priority_id", "priority"): seeds.PRIORITIES,
         ("group_id", "group"): {},
     },
     "articles": {
-        ("sender_id", "sender"): {1: "Agent", 2: "Customer", 3: "System"},
-        ("type_id", "type"): {
-            1: "email",
-            2: "sms",
-            3: "chat",
-            4: "fax",
-            5: "phone",
-            6: "twitter status",
-            7: "twitter direct-message",
-            8: "facebook feed post",
-            9: "facebook feed comment",
-            10: "note",
-            11: "web",
-            12: "telegram personal-message",
-        },
+        ("sender_id", "sender"): seeds.SENDERS,
+        ("type_id", "type"): seeds.ARTICLE_TYPES,
     },
 }
 

@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 
 from mimoto_gov.errors import ConfigError
+from mimoto_gov.zammad import seeds
 
 ACTIONS = ("delete", "anonymise", "review")
 MEASURES = {
@@ -51,23 +52,11 @@ _RULE_KEYS = {"name", "match", "period", "from", "action", "reason"}
 
 # Zammad seeds these ids on every install (db/seeds/ticket_states.rb, ticket_article_types.rb);
 # an instance with custom states has others, so the snapshot's own ids win when it has them.
-ZAMMAD_STATE_IDS = {
-    "new": 1,
-    "open": 2,
-    "pending reminder": 3,
-    "closed": 4,
-    "merged": 5,
-    "removed": 6,
-    "pending close": 7,
-}
+ZAMMAD_STATE_IDS = seeds.STATE_IDS
 ZAMMAD_ARTICLE_TYPE_IDS = {
-    "email": 1,
-    "sms": 2,
-    "chat": 3,
-    "fax": 4,
-    "phone": 5,
-    "note": 10,
-    "web": 11,
+    name: type_id
+    for name, type_id in seeds.ARTICLE_TYPE_IDS.items()
+    if type_id in (1, 2, 3, 4, 5, 10, 11)
 }
 
 # Buckets of time since last activity, shortest first; the labels are what the report shows.

@@ -77,38 +77,21 @@ from stdnum import iban as stdnum_iban
 from stdnum import luhn
 from stdnum.iso7064 import mod_97_10
 
+from mimoto_gov.zammad.seeds import (  # noqa: F401 (re-exported for the sandbox)
+    ARTICLE_TYPE_IDS,
+    ARTICLE_TYPES,
+    PRIORITIES,
+    SENDER_IDS,
+    SENDERS,
+    STATES,
+)
+
 DAY_MS = 86_400_000
 SUPPORT_ADDRESS = "Mimoto Support <support@mimoto.example>"
 PERSONAL_DOMAINS = ("example.com", "example.org", "example.net")
 MIN_TICKETS = 40
 
-STATES = {
-    1: "new",
-    2: "open",
-    3: "pending reminder",
-    4: "closed",
-    5: "merged",
-    6: "removed",
-    7: "pending close",
-}
-PRIORITIES = {1: "1 low", 2: "2 normal", 3: "3 high"}
-ARTICLE_TYPES = {
-    1: "email",
-    2: "sms",
-    3: "chat",
-    4: "fax",
-    5: "phone",
-    6: "twitter status",
-    7: "twitter direct-message",
-    8: "facebook feed post",
-    9: "facebook feed comment",
-    10: "note",
-    11: "web",
-    12: "telegram personal-message",
-}
-TYPE_IDS = {name: type_id for type_id, name in ARTICLE_TYPES.items()}
-SENDERS = {1: "Agent", 2: "Customer", 3: "System"}
-SENDER_IDS = {name: sender_id for sender_id, name in SENDERS.items()}
+TYPE_IDS = ARTICLE_TYPE_IDS
 GROUPS = {1: "Support", 2: "Sales", 3: "Billing"}
 ROLES = {
     1: ("Admin", ["admin", "user_preferences", "report"]),
