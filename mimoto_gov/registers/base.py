@@ -41,6 +41,29 @@ def not_before(later: date, earlier: date, what: str, reference: str) -> None:
         raise RegisterError(f"{what} ({later.isoformat()}) is before {reference} ({earlier})")
 
 
+def received_day(received_on: date | None) -> date:
+    """Return the day something was received (today by default), refusing a day to come."""
+    received_on = received_on or date.today()
+    if received_on > date.today():
+        raise InputError(f"received {received_on.isoformat()} is in the future")
+    return received_on
+
+
+def insert_subjects(
+    conn: sqlite3.Connection,
+    table: str,
+    key: str,
+    record_id: str,
+    subjects: list[tuple[str, str]],
+) -> None:
+    """Store a record's (email, hash) pairs, in order, in its ``<table>`` keyed by ``key``."""
+    # table and key are names from this package's schema, never user input.
+    conn.executemany(
+        f"INSERT INTO {table} ({key}, position, email, subject_hash) VALUES (?, ?, ?, ?)",
+        [(record_id, i, email, h) for i, (email, h) in enumerate(subjects)],
+    )
+
+
 class RegisterBase:
     """The connection and the person-hashing that the register mixins build on."""
 

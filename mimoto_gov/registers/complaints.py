@@ -12,8 +12,15 @@ from datetime import date
 import pandas as pd
 
 from mimoto_gov.deadlines import complaint_ack_deadline
-from mimoto_gov.errors import InputError, RegisterError
-from mimoto_gov.registers.base import RegisterBase, as_date, iso, not_before, require_text
+from mimoto_gov.errors import RegisterError
+from mimoto_gov.registers.base import (
+    RegisterBase,
+    as_date,
+    iso,
+    not_before,
+    received_day,
+    require_text,
+)
 from mimoto_gov.registers.db import next_id, now_utc, transaction
 from mimoto_gov.registers.subjects import normalise_email
 
@@ -30,9 +37,7 @@ class ComplaintsMixin(RegisterBase):
         self, summary: str, received_on: date | None = None, email: str | None = None
     ) -> str:
         """Record a complaint; return its id (``C-<year>-<nnnn>``)."""
-        received_on = received_on or date.today()
-        if received_on > date.today():
-            raise InputError(f"received {received_on.isoformat()} is in the future")
+        received_on = received_day(received_on)
         normalised = normalise_email(email) if email else None
         with transaction(self.conn) as conn:
             complaint_id = next_id(conn, "complaints", "C", received_on.year)

@@ -17,9 +17,11 @@ from mimoto_gov.errors import InputError, RegisterError
 from mimoto_gov.registers.base import (
     RegisterBase,
     as_date,
+    insert_subjects,
     iso,
     not_before,
     optional_text,
+    received_day,
     require_text,
 )
 from mimoto_gov.registers.db import next_id, now_utc, transaction
@@ -64,9 +66,7 @@ class LawEnforcementMixin(RegisterBase):
 
         """
         subjects = self._subjects(emails)
-        received_on = received_on or date.today()
-        if received_on > date.today():
-            raise InputError(f"received {received_on.isoformat()} is in the future")
+        received_on = received_day(received_on)
         with transaction(self.conn) as conn:
             le_id = next_id(conn, "law_enforcement", "LE", received_on.year)
             conn.execute(
@@ -84,11 +84,7 @@ class LawEnforcementMixin(RegisterBase):
                     now_utc(),
                 ),
             )
-            conn.executemany(
-                "INSERT INTO law_enforcement_subjects (law_enforcement_id, position, email,"
-                " subject_hash) VALUES (?, ?, ?, ?)",
-                [(le_id, i, email, h) for i, (email, h) in enumerate(subjects)],
-            )
+            insert_subjects(conn, "law_enforcement_subjects", "law_enforcement_id", le_id, subjects)
         return le_id
 
     def _law_enforcement_row(self, le_id: str):

@@ -24,9 +24,11 @@ from mimoto_gov.errors import InputError, RegisterError
 from mimoto_gov.registers.base import (
     RegisterBase,
     as_date,
+    insert_subjects,
     iso,
     not_before,
     optional_text,
+    received_day,
     require_text,
 )
 from mimoto_gov.registers.csvout import write_frame_csv
@@ -186,9 +188,7 @@ class RequestsMixin(RegisterBase):
         subjects = self._subjects(emails)
         if not subjects:
             raise InputError("a request needs at least one subject email")
-        received_on = received_on or date.today()
-        if received_on > date.today():
-            raise InputError(f"received {received_on.isoformat()} is in the future")
+        received_on = received_day(received_on)
         with transaction(self.conn) as conn:
             request_id = next_id(conn, "requests", "R", received_on.year)
             conn.execute(
@@ -196,11 +196,7 @@ class RequestsMixin(RegisterBase):
                 " VALUES (?, ?, ?, 'open', ?, ?)",
                 (request_id, kind, iso(received_on), optional_text(notes), now_utc()),
             )
-            conn.executemany(
-                "INSERT INTO request_subjects (request_id, position, email, subject_hash)"
-                " VALUES (?, ?, ?, ?)",
-                [(request_id, i, email, h) for i, (email, h) in enumerate(subjects)],
-            )
+            insert_subjects(conn, "request_subjects", "request_id", request_id, subjects)
         return self.get_request(request_id)
 
     def get_request(self, request_id: str) -> Request:
