@@ -1,8 +1,10 @@
-"""Helpers shared by the register commands: strict dates, readable tables, CSV output."""
+"""Helpers shared by the register commands: verbs, strict dates, readable tables, CSV output."""
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -10,6 +12,25 @@ import pandas as pd
 
 from mimoto_gov.deadlines import parse_date, parse_datetime, uk_date
 from mimoto_gov.registers.csvout import frame_to_csv_text, write_frame_csv
+
+
+def verbs(parser: argparse.ArgumentParser, dest: str = "verb", metavar: str = "VERB"):
+    """Give ``parser`` sub-commands and return ``verb(name, help_text, handler)`` to add one.
+
+    Run bare, ``parser`` prints its help and exits 2. Each verb's help is also its
+    description, and running it calls ``handler(args)``.
+    """
+    parser.set_defaults(handler=lambda _args: parser.print_help() or 2)
+    subparsers = parser.add_subparsers(dest=dest, metavar=metavar)
+
+    def verb(
+        name: str, help_text: str, handler: Callable[[argparse.Namespace], int]
+    ) -> argparse.ArgumentParser:
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    return verb
 
 
 def day(value: str | None, option: str) -> date | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mimoto_gov.commands._register_helpers import day, moment, output_csv, print_table
+from mimoto_gov.commands._register_helpers import day, moment, output_csv, print_table, verbs
 from mimoto_gov.deadlines import uk_date
 from mimoto_gov.registers import open_registers
 from mimoto_gov.registers.consents import CHANNELS, parse_when, read_mailing_list
@@ -245,16 +245,7 @@ def _hold_list(args: argparse.Namespace) -> int:
 
 
 def _group(registers, name: str, description: str):
-    parser = registers.add_parser(name, help=description, description=description)
-    parser.set_defaults(handler=lambda _args: parser.print_help() or 2)
-    verbs = parser.add_subparsers(dest="verb", metavar="VERB")
-
-    def verb(verb_name: str, help_text: str, handler):
-        sub = verbs.add_parser(verb_name, help=help_text, description=help_text)
-        sub.set_defaults(handler=handler)
-        return sub
-
-    return verb
+    return verbs(registers.add_parser(name, help=description, description=description))
 
 
 def _list_export(verb, table: str, what: str, columns: list[str] | None = None) -> None:

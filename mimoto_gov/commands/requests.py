@@ -7,13 +7,13 @@ from datetime import date
 
 import pandas as pd
 
-from mimoto_gov.commands._register_helpers import day, print_table
+from mimoto_gov.commands._register_helpers import day, print_table, verbs
 from mimoto_gov.deadlines import uk_date
 from mimoto_gov.registers import KINDS, STATUSES, Request, open_registers
 from mimoto_gov.registers.requests import due_date_of, paused_days
 
 
-def _summary(reg, request: Request) -> str:
+def _summary(request: Request) -> str:
     due = due_date_of(request)
     who = ", ".join(s.label for s in request.subjects)
     return (
@@ -27,7 +27,7 @@ def _add(args: argparse.Namespace) -> int:
         request = reg.add_request(
             args.kind, args.email, day(args.received, "--received"), notes=args.notes
         )
-        print(_summary(reg, request))
+        print(_summary(request))
     return 0
 
 
@@ -113,19 +113,19 @@ def _verify(args: argparse.Namespace) -> int:
             verified_at=day(args.on, "--on"),
             id_received_on=day(args.id_received_on, "--id-received-on"),
         )
-        print(_summary(reg, request))
+        print(_summary(request))
     return 0
 
 
 def _pause(args: argparse.Namespace) -> int:
     with open_registers() as reg:
-        print(_summary(reg, reg.pause(args.id, args.reason, day(args.on, "--on"))))
+        print(_summary(reg.pause(args.id, args.reason, day(args.on, "--on"))))
     return 0
 
 
 def _resume(args: argparse.Namespace) -> int:
     with open_registers() as reg:
-        print(_summary(reg, reg.resume(args.id, day(args.on, "--on"))))
+        print(_summary(reg.resume(args.id, day(args.on, "--on"))))
     return 0
 
 
@@ -137,7 +137,7 @@ def _extend(args: argparse.Namespace) -> int:
             told_on=day(args.told_on, "--told-on"),
             decided_on=day(args.on, "--on"),
         )
-        print(_summary(reg, request))
+        print(_summary(request))
     return 0
 
 
@@ -146,7 +146,7 @@ def _close(args: argparse.Namespace) -> int:
         request = reg.close_request(
             args.id, args.outcome, day(args.on, "--on"), refused=args.refused
         )
-        print(_summary(reg, request))
+        print(_summary(request))
     return 0
 
 
@@ -165,14 +165,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "objection), their identity checks, clock stops and extensions, and see their due "
         "dates under the ICO's calendar-month rule. Dates are YYYY-MM-DD.",
     )
-    parser.set_defaults(handler=lambda _args: parser.print_help() or 2)
-    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    verb = verbs(parser, "action", "ACTION")
 
     def action(name: str, help_text: str, handler, with_id: bool = True):
-        sub = actions.add_parser(name, help=help_text, description=help_text)
+        sub = verb(name, help_text, handler)
         if with_id:
             sub.add_argument("id", metavar="ID", help="the request id, e.g. R-2026-0001")
-        sub.set_defaults(handler=handler)
         return sub
 
     add = action("add", "Record a new request and print its id and due date.", _add, False)
