@@ -40,3 +40,11 @@ def sandbox():
 
     with Sandbox(tickets=60, task_tick_seconds=0.05) as running:
         yield running
+
+
+@pytest.fixture
+def data_dir(monkeypatch, tmp_path):
+    """A data folder (not yet created) that ``MIMOTO_GOV_DATA`` names, for in-process commands."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv("MIMOTO_GOV_DATA", str(folder))
+    return folder

@@ -7,28 +7,17 @@ import stat
 from datetime import date, datetime
 
 import pandas as pd
-import pytest
+from inprocess import registers, run
 
 from mimoto_gov import inventory
 from mimoto_gov.cli import build_parser, main
-from mimoto_gov.registers import open_registers
 
 
-@pytest.fixture
-def data_dir(monkeypatch, tmp_path):
-    folder = tmp_path / "data"
-    monkeypatch.setenv("MIMOTO_GOV_DATA", str(folder))
-    return folder
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def registers(data_dir):
-    return open_registers(data_dir / "registers.sqlite")
+def succeeds(capsys, *argv: str) -> str:
+    """Run ``mimoto-gov ARGV...``, assert it exits 0, and return its stdout."""
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    return out
 
 
 def mode(path):
@@ -74,45 +63,33 @@ def test_law_enforcement_round_trip(data_dir, capsys, tmp_path):
     assert code == 0 and "only complies with requests from UK authorities" in err
     with registers(data_dir) as reg:
         assert reg.active_holds_for("ann@example.com")[0]["id"] == "LE-2026-0001"
-    assert (
-        run(
-            capsys,
-            "register",
-            "law-enforcement",
-            "decide",
-            "LE-2026-0001",
-            "--decision",
-            "partial",
-            "--disclosed",
-            "two tickets",
-            "--on",
-            "2026-02-10",
-        )[0]
-        == 0
+    succeeds(
+        capsys,
+        "register",
+        "law-enforcement",
+        "decide",
+        "LE-2026-0001",
+        "--decision",
+        "partial",
+        "--disclosed",
+        "two tickets",
+        "--on",
+        "2026-02-10",
     )
-    assert (
-        run(capsys, "register", "law-enforcement", "tell", "le-2026-0001", "--on", "2026-02-11")[0]
-        == 0
+    succeeds(capsys, "register", "law-enforcement", "tell", "le-2026-0001", "--on", "2026-02-11")
+    succeeds(
+        capsys, "register", "law-enforcement", "decide", "LE-2026-0002", "--decision", "refused"
     )
-    assert (
-        run(
-            capsys, "register", "law-enforcement", "decide", "LE-2026-0002", "--decision", "refused"
-        )[0]
-        == 0
+    succeeds(
+        capsys,
+        "register",
+        "law-enforcement",
+        "tell",
+        "LE-2026-0002",
+        "--not-told-basis",
+        "no data disclosed",
     )
-    assert (
-        run(
-            capsys,
-            "register",
-            "law-enforcement",
-            "tell",
-            "LE-2026-0002",
-            "--not-told-basis",
-            "no data disclosed",
-        )[0]
-        == 0
-    )
-    assert run(capsys, "register", "law-enforcement", "close", "LE-2026-0001")[0] == 0
+    succeeds(capsys, "register", "law-enforcement", "close", "LE-2026-0001")
     code, out, _ = run(capsys, "register", "law-enforcement", "list")
     assert code == 0 and "Met Police" in out and "FBI" in out
     code, out, _ = run(capsys, "register", "law-enforcement", "transparency")
@@ -130,7 +107,7 @@ def test_law_enforcement_round_trip(data_dir, capsys, tmp_path):
     ]
     assert lines[1].split() == ["2026", "2", "1", "0", "1", "1", "0", "1", "1"]
     export = tmp_path / "le.csv"
-    assert run(capsys, "register", "law-enforcement", "export", "--out", str(export))[0] == 0
+    succeeds(capsys, "register", "law-enforcement", "export", "--out", str(export))
     frame = pd.read_csv(export, dtype=str, keep_default_na=False)
     assert frame.loc[0, "reference"] == "'=MPS/1"
     assert frame.loc[0, "uk"] == "yes" and frame.loc[1, "uk"] == "no"
@@ -170,40 +147,31 @@ def test_consents_import_audit_and_export(data_dir, capsys, tmp_path):
     )
     code, out, _ = run(capsys, "register", "consents", "import", str(export))
     assert (code, out.strip()) == (0, "mailing list: 3 address(es); 1 opt-in record(s) added")
-    assert (
-        run(
-            capsys,
-            "register",
-            "consents",
-            "add",
-            "bob@example.com",
-            "--at",
-            "2025-03-01 12:30",
-            "--wording",
-            "v2",
-            "--source",
-            "sign-up form",
-        )[0]
-        == 0
+    succeeds(
+        capsys,
+        "register",
+        "consents",
+        "add",
+        "bob@example.com",
+        "--at",
+        "2025-03-01 12:30",
+        "--wording",
+        "v2",
+        "--source",
+        "sign-up form",
     )
-    assert (
-        run(
-            capsys,
-            "register",
-            "consents",
-            "add",
-            "cat@example.com",
-            "--at",
-            "2025-03-01",
-            "--wording",
-            "v2",
-        )[0]
-        == 0
+    succeeds(
+        capsys,
+        "register",
+        "consents",
+        "add",
+        "cat@example.com",
+        "--at",
+        "2025-03-01",
+        "--wording",
+        "v2",
     )
-    assert (
-        run(capsys, "register", "consents", "withdraw", "cat@example.com", "--at", "2025-06-01")[0]
-        == 0
-    )
+    succeeds(capsys, "register", "consents", "withdraw", "cat@example.com", "--at", "2025-06-01")
     code, out, _ = run(capsys, "register", "consents", "audit")
     assert code == 1
     assert "cat@example.com" in out and "withdrawn" in out
@@ -232,10 +200,7 @@ def test_a_malformed_mailing_list_is_one_line(data_dir, capsys, tmp_path):
 
 
 def test_suppressions_complaints_breaches_attestations_holds(data_dir, capsys, tmp_path):
-    assert (
-        run(capsys, "register", "suppressions", "add", "Q@example.com", "--reason", "objection")[0]
-        == 0
-    )
+    succeeds(capsys, "register", "suppressions", "add", "Q@example.com", "--reason", "objection")
     code, out, _ = run(capsys, "register", "suppressions", "list")
     assert "q@example.com" in out and "objection" in out
 
@@ -254,19 +219,16 @@ def test_suppressions_complaints_breaches_attestations_holds(data_dir, capsys, t
     assert (code, out.strip()) == (0, "C-2026-0001: acknowledge by 1 Oct 2026")
     code, out, _ = run(capsys, "register", "complaints", "ack", "C-2026-0001", "--on", "2026-10-05")
     assert out.strip() == "C-2026-0001: acknowledged LATE (over 30 days)"
-    assert (
-        run(
-            capsys,
-            "register",
-            "complaints",
-            "close",
-            "C-2026-0001",
-            "--outcome",
-            "upheld",
-            "--on",
-            "2026-10-20",
-        )[0]
-        == 0
+    succeeds(
+        capsys,
+        "register",
+        "complaints",
+        "close",
+        "C-2026-0001",
+        "--outcome",
+        "upheld",
+        "--on",
+        "2026-10-20",
     )
     complaints = tmp_path / "complaints.csv"
     run(capsys, "register", "complaints", "export", "--out", str(complaints))
@@ -308,17 +270,14 @@ def test_suppressions_complaints_breaches_attestations_holds(data_dir, capsys, t
         "--description",
         "email to wrong customer",
     )
-    assert (
-        run(
-            capsys,
-            "register",
-            "breaches",
-            "not-reported",
-            "B-2026-0002",
-            "--reason",
-            "one record, no risk",
-        )[0]
-        == 0
+    succeeds(
+        capsys,
+        "register",
+        "breaches",
+        "not-reported",
+        "B-2026-0002",
+        "--reason",
+        "one record, no risk",
     )
     code, out, _ = run(capsys, "register", "breaches", "list")
     assert "reported" in out and "not reported (reason recorded)" in out
@@ -357,7 +316,7 @@ def test_suppressions_complaints_breaches_attestations_holds(data_dir, capsys, t
     assert out.strip() == "hold 1 placed"
     with registers(data_dir) as reg:
         assert reg.active_holds_for("H@example.com")[0]["reason"] == "tribunal claim"
-    assert run(capsys, "register", "holds", "lift", "1", "--by", "Ann")[0] == 0
+    succeeds(capsys, "register", "holds", "lift", "1", "--by", "Ann")
     code, out, _ = run(capsys, "register", "holds", "list", "--active")
     assert out.strip() == "no holds"
     code, out, _ = run(capsys, "register", "erasures", "list")
@@ -480,7 +439,7 @@ def test_notice_list_leaves_out_erased_suppressed_and_inactive_users(data_dir, c
         reg.forget_subject_email(request.id)
         reg.add_consent("unsub@example.com", date(2025, 1, 1), "v1")
         reg.withdraw_consent("unsub@example.com", date(2025, 2, 1))
-    assert run(capsys, "register", "suppressions", "add", "QUIET@example.com")[0] == 0
+    succeeds(capsys, "register", "suppressions", "add", "QUIET@example.com")
 
     out_file = tmp_path / "notice" / "list.csv"
     code, out, err = run(capsys, "notice-list", "--out", str(out_file))

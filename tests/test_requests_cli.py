@@ -7,26 +7,16 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from inprocess import registers, run
 
 from mimoto_gov.cli import main
-from mimoto_gov.registers import open_registers
 
 
-@pytest.fixture
-def data_dir(monkeypatch, tmp_path):
-    folder = tmp_path / "data"
-    monkeypatch.setenv("MIMOTO_GOV_DATA", str(folder))
-    return folder
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def registers(data_dir):
-    return open_registers(data_dir / "registers.sqlite")
+def add_request(capsys, kind: str, email: str, received: str, *more: str):
+    """Record a request with ``mimoto-gov requests add``; return its exit code and output."""
+    return run(
+        capsys, "requests", "add", "--kind", kind, "--email", email, "--received", received, *more
+    )
 
 
 def test_add_prints_the_id_and_the_due_date(data_dir, capsys):
@@ -96,17 +86,7 @@ def test_an_unknown_request_id_is_one_line(data_dir, capsys):
 
 
 def test_the_whole_life_of_a_request(data_dir, capsys):
-    run(
-        capsys,
-        "requests",
-        "add",
-        "--kind",
-        "access",
-        "--email",
-        "a@example.com",
-        "--received",
-        "2025-01-31",
-    )
+    add_request(capsys, "access", "a@example.com", "2025-01-31")
     code, out, _ = run(
         capsys,
         "requests",
@@ -177,17 +157,7 @@ def test_the_whole_life_of_a_request(data_dir, capsys):
 
 
 def test_a_refusal_and_a_late_extension(data_dir, capsys):
-    run(
-        capsys,
-        "requests",
-        "add",
-        "--kind",
-        "erasure",
-        "--email",
-        "a@example.com",
-        "--received",
-        "2025-01-06",
-    )
+    add_request(capsys, "erasure", "a@example.com", "2025-01-06")
     code, _, err = run(
         capsys, "requests", "extend", "R-2025-0001", "--reason", "complex", "--on", "2025-02-10"
     )
@@ -209,28 +179,8 @@ def test_a_refusal_and_a_late_extension(data_dir, capsys):
 def test_list_shows_open_requests_overdue_first(data_dir, capsys):
     today = date.today()
     run(capsys, "requests", "add", "--kind", "access", "--email", "new@example.com")
-    run(
-        capsys,
-        "requests",
-        "add",
-        "--kind",
-        "access",
-        "--email",
-        "old@example.com",
-        "--received",
-        f"{today.year - 1}-01-05",
-    )
-    run(
-        capsys,
-        "requests",
-        "add",
-        "--kind",
-        "objection",
-        "--email",
-        "done@example.com",
-        "--received",
-        f"{today.year - 1}-01-04",
-    )
+    add_request(capsys, "access", "old@example.com", f"{today.year - 1}-01-05")
+    add_request(capsys, "objection", "done@example.com", f"{today.year - 1}-01-04")
     run(
         capsys,
         "requests",
@@ -259,18 +209,8 @@ def test_list_with_nothing_says_so(data_dir, capsys):
 
 
 def test_export_writes_private_csv_with_formulas_neutralised(data_dir, capsys, tmp_path):
-    run(
-        capsys,
-        "requests",
-        "add",
-        "--kind",
-        "access",
-        "--email",
-        "a@example.com",
-        "--received",
-        "2026-01-05",
-        "--notes",
-        '=HYPERLINK("http://x")',
+    add_request(
+        capsys, "access", "a@example.com", "2026-01-05", "--notes", '=HYPERLINK("http://x")'
     )
     run(capsys, "requests", "pause", "R-2026-0001", "--reason", "@who", "--on", "2026-01-06")
     out_file = tmp_path / "audit" / "requests.csv"
