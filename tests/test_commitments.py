@@ -321,20 +321,40 @@ def test_marketing_opt_in_audit(data, tmp_path):
 # -- law enforcement and sharing -------------------------------------------------------------------
 
 
+def uk_production_order(reg) -> str:
+    """Record a Met Police production order (MPS/1) of 1 Sep 2026, disclosed on 5 Sep."""
+    le_id = reg.add_law_enforcement(
+        "Met Police",
+        True,
+        "production order",
+        "tickets",
+        received_on=date(2026, 9, 1),
+        reference="MPS/1",
+    )
+    reg.decide_law_enforcement(le_id, "disclosed", "2 tickets", decided_on=date(2026, 9, 5))
+    return le_id
+
+
+def overseas_subpoena(reg, decision: str) -> str:
+    """Record an overseas police subpoena (X1) of 2 Oct 2026, decided on 3 Oct: one email."""
+    le_id = reg.add_law_enforcement(
+        "Overseas police",
+        False,
+        "subpoena",
+        "account",
+        received_on=date(2026, 10, 2),
+        reference="X1",
+    )
+    reg.decide_law_enforcement(le_id, decision, "one email", decided_on=date(2026, 10, 3))
+    return le_id
+
+
 def test_warrants_only_from_uk_authorities(data):
     with regs(data) as reg:
         pass
     assert judge("uk-warrants-only", data).status == MET  # nothing recorded, nothing broken
     with regs(data) as reg:
-        uk = reg.add_law_enforcement(
-            "Met Police",
-            True,
-            "production order",
-            "tickets",
-            received_on=date(2026, 9, 1),
-            reference="MPS/1",
-        )
-        reg.decide_law_enforcement(uk, "disclosed", "2 tickets", decided_on=date(2026, 9, 5))
+        uk_production_order(reg)
         abroad = reg.add_law_enforcement(
             "Overseas police", False, "letter", "account", received_on=date(2026, 9, 2)
         )
@@ -342,15 +362,7 @@ def test_warrants_only_from_uk_authorities(data):
     ok = judge("uk-warrants-only", data)
     assert ok.status == MET and "1 refused (1 from outside the UK)" in ok.evidence
     with regs(data) as reg:
-        bad = reg.add_law_enforcement(
-            "Overseas police",
-            False,
-            "subpoena",
-            "account",
-            received_on=date(2026, 10, 2),
-            reference="X1",
-        )
-        reg.decide_law_enforcement(bad, "partial", "one email", decided_on=date(2026, 10, 3))
+        bad = overseas_subpoena(reg, "partial")
         informal = reg.add_law_enforcement(
             "Local police",
             True,
@@ -373,29 +385,13 @@ def test_warrants_only_from_uk_authorities(data):
 
 def test_no_sharing_needs_lawful_disclosures_and_an_attestation(data):
     with regs(data) as reg:
-        uk = reg.add_law_enforcement(
-            "Met Police",
-            True,
-            "production order",
-            "tickets",
-            received_on=date(2026, 9, 1),
-            reference="MPS/1",
-        )
-        reg.decide_law_enforcement(uk, "disclosed", "2 tickets", decided_on=date(2026, 9, 5))
+        uk_production_order(reg)
     assert judge("no-sharing-without-consent", data).status == MISSING
     with regs(data) as reg:
         reg.attest("no-other-sharing", "Nothing else shared.", "Ann", attested_on=date(2026, 11, 1))
     assert judge("no-sharing-without-consent", data).status == MET
     with regs(data) as reg:
-        bad = reg.add_law_enforcement(
-            "Overseas police",
-            False,
-            "subpoena",
-            "account",
-            received_on=date(2026, 10, 2),
-            reference="X1",
-        )
-        reg.decide_law_enforcement(bad, "disclosed", "one email", decided_on=date(2026, 10, 3))
+        overseas_subpoena(reg, "disclosed")
     assert judge("no-sharing-without-consent", data).status == NOT_MET
 
 
