@@ -10,32 +10,64 @@ or the snapshot's time if that is earlier. Each run writes ``summary.json`` besi
 next month's review compares itself with it ("what changed"). When there is no earlier
 summary, last month's figures are rebuilt from the current snapshot and labelled as such.
 
-Scanning every article body for personal data is the slow part, so the findings are kept in
-the private data folder keyed by article id and date: a later month only scans what is new
-or changed, and nothing but masked values is ever stored.
+The months and UK formats are in :mod:`mimoto_gov.review_formats`, the cached scan for
+personal data in :mod:`mimoto_gov.pii_cache`, and the summary and list of actions in
+:mod:`mimoto_gov.review_summary`; their public names are importable from here too.
 """
 
 from __future__ import annotations
 
-import calendar
 import contextlib
-import hashlib
-import inspect
 import json
 import os
-import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from mimoto_gov import retention
-from mimoto_gov.deadlines import UK_TIME
-from mimoto_gov.errors import InputError, MimotoGovError, SnapshotError
-from mimoto_gov.files import private_dir, write_bytes, write_text
+from mimoto_gov import retention, review_summary
+from mimoto_gov.errors import MimotoGovError, SnapshotError
+from mimoto_gov.files import private_dir, write_text
+from mimoto_gov.pii_cache import scan_inventory
+from mimoto_gov.review_formats import (
+    comparison,
+    labelled,
+    masked_emails,
+    month_before,
+    month_bounds,
+    month_label,
+    parse_month,
+    previous_month,
+    size_text,
+    thousands,
+    uk_date,
+    uk_dates,
+    uk_datetime,
+)
+from mimoto_gov.review_summary import KIND_NOUNS, PLACE_LABELS
+
+__all__ = [
+    "KIND_LABELS",
+    "KIND_NOUNS",
+    "PLACE_LABELS",
+    "SENSITIVE_KINDS",
+    "RetentionReview",
+    "build_review",
+    "demo_step",
+    "month_before",
+    "month_bounds",
+    "month_label",
+    "parse_month",
+    "previous_month",
+    "run_review",
+    "scan_inventory",
+    "size_text",
+    "thousands",
+    "uk_date",
+    "uk_datetime",
+]
 
 REPORT_KIND = "retention-review"
 REPORT_FILENAME = "retention-review"
@@ -57,262 +89,6 @@ KIND_LABELS = {
     "postcode": "Postcode",
     "ip_address": "IP address",
 }
-# The same kinds in the middle of a sentence ("2 payment card numbers").
-KIND_NOUNS = {
-    "email": "email address",
-    "phone": "phone number",
-    "card_number": "payment card number",
-    "iban": "bank account (IBAN)",
-    "ni_number": "National Insurance number",
-    "postcode": "postcode",
-    "ip_address": "IP address",
-}
-PLACE_LABELS = {"title": "ticket title", "subject": "article subject", "body": "article body"}
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-# --------------------------------------------------------------------------------------------
-# Months
-
-
-def previous_month(today: date | None = None) -> str:
-    """Return the calendar month before ``today`` (UK time) as ``YYYY-MM``.
-
-    Counted from the first of this month minus one day: "one month ago" on 31 March would be
-    3 March, still in March.
-    """
-    today = today or datetime.now(UK_TIME).date()
-    return (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-
-
-def parse_month(month: str | None, today: date | None = None) -> str:
-    """Check a ``YYYY-MM`` month; empty or None means the previous calendar month.
-
-    Raises:
-        InputError: one line naming the bad value, or a month that has not begun.
-
-    """
-    if month is None or not str(month).strip():
-        return previous_month(today)
-    text = str(month).strip()
-    match = _MONTH_RE.match(text)
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1970:
-        raise InputError(f"month {text!r} is not a month like 2026-10 (YYYY-MM)")
-    today = today or datetime.now(UK_TIME).date()
-    if date(int(match.group(1)), int(match.group(2)), 1) > today:
-        raise InputError(f"month {text} has not begun yet: nothing to review")
-    return text
-
-
-def month_bounds(month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Return the start of a month and of the next one (UK midnight), in UTC."""
-    year, number = (int(part) for part in month.split("-"))
-    start = datetime(year, number, 1, tzinfo=UK_TIME)
-    end_day = date(year, number, calendar.monthrange(year, number)[1]) + timedelta(days=1)
-    end = datetime(end_day.year, end_day.month, 1, tzinfo=UK_TIME)
-    return pd.Timestamp(start).tz_convert("UTC"), pd.Timestamp(end).tz_convert("UTC")
-
-
-def month_label(month: str) -> str:
-    """Write ``2026-10`` as ``October 2026``."""
-    year, number = (int(part) for part in month.split("-"))
-    return f"{calendar.month_name[number]} {year}"
-
-
-def month_before(month: str) -> str:
-    """Return the month before a ``YYYY-MM`` month."""
-    year, number = (int(part) for part in month.split("-"))
-    return previous_month(date(year, number, 1) + timedelta(days=1))
-
-
-# --------------------------------------------------------------------------------------------
-# UK formats
-
-
-def uk_date(value: Any) -> str:
-    """Format a timestamp as ``1 Nov 2026`` (UK time), empty when missing."""
-    from mimoto_gov.display import format_uk_date
-
-    if value is None or pd.isna(value):
-        return ""
-    return format_uk_date(value)
-
-
-def uk_datetime(value: Any) -> str:
-    """Format a timestamp as ``1 Nov 2026 06:15 GMT`` (UK time), empty when missing."""
-    if value is None or pd.isna(value):
-        return ""
-    stamp = pd.Timestamp(value)
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
-    stamp = stamp.tz_convert(UK_TIME)
-    return f"{stamp.day} {stamp:%b %Y %H:%M %Z}"
-
-
-def _dates(series: pd.Series) -> pd.Series:
-    # Vectorised "1 Nov 2026" (UK time), for lists of tens of thousands of rows.
-    if series.empty:
-        return series.astype(str)
-    if not pd.api.types.is_datetime64_any_dtype(series.dtype):
-        return series.map(uk_date).astype(str)
-    stamps = series.dt.tz_convert(UK_TIME) if series.dt.tz is not None else series
-    text = stamps.dt.strftime("%d %b %Y").str.removeprefix("0")
-    return text.fillna("").astype(str)
-
-
-def thousands(value: Any) -> str:
-    """Format an integer with thousands separators (``12,345``)."""
-    return f"{int(value):,}"
-
-
-def size_text(size: int) -> str:
-    """Format bytes in words: ``1.2 GB (1,234,567,890 bytes)``."""
-    size = int(size)
-    for unit, factor in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if size >= factor:
-            return f"{size / factor:,.1f} {unit} ({size:,} bytes)"
-    return f"{size:,} bytes"
-
-
-# --------------------------------------------------------------------------------------------
-# Personal data in the text, with a cache of earlier scans
-
-
-def _scanner_fingerprint() -> str:
-    # A change to the scanner (new kind, better validation) must invalidate cached findings.
-    from mimoto_gov import pii
-
-    source = inspect.getsource(pii)
-    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
-
-
-def _stamps(frame: pd.DataFrame) -> pd.Series:
-    column = "updated_at" if "updated_at" in frame.columns else "created_at"
-    stamps = pd.to_datetime(frame[column], utc=True)
-    return stamps.astype("int64").where(stamps.notna(), 0).astype("int64")
-
-
-_FINDING_COLUMNS = ["source", "id", "column", "kind", "start", "end", "masked"]
-
-
-def scan_inventory(
-    tickets: pd.DataFrame,
-    articles: pd.DataFrame,
-    cache_dir: Path | None = None,
-    keep: tuple[pd.DataFrame, pd.DataFrame] | None = None,
-) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Scan ticket titles and article subjects and bodies for personal data, reusing a cache.
-
-    Args:
-        tickets: tickets to scan (their ``title``).
-        articles: articles to scan (``subject`` and ``body``).
-        cache_dir: private folder for the cache; None scans everything and stores nothing.
-        keep: the snapshot's whole tickets and articles: their cached findings are kept even
-            when this scan does not cover them (reviewing a past month again must not throw
-            away the scans of later months). Without it the cache keeps only this scan.
-
-    Returns:
-        ``(findings, stats)``: findings with columns ``source, id, column, kind, start, end,
-        masked, ticket_id`` (``source`` is ``ticket`` or ``article``) and
-        ``{"scanned": n, "reused": m}`` counting texts (rows) scanned now and taken from cache.
-
-    """
-    from mimoto_gov.pii import scan_frame
-
-    fingerprint = _scanner_fingerprint()
-    items = _items(tickets, articles)
-    cached_items, cached_findings = _read_cache(cache_dir, fingerprint)
-    if cached_items is not None:
-        merged = items.merge(cached_items, on=["source", "id", "stamp"], how="left", indicator=True)
-        fresh = merged["_merge"].eq("both").to_numpy()
-    else:
-        fresh = pd.Series(False, index=items.index).to_numpy()
-    reuse = items[fresh]
-    todo = items[~fresh]
-
-    parts = []
-    if cached_findings is not None and not reuse.empty:
-        reused = cached_findings.merge(reuse[["source", "id"]], on=["source", "id"])
-        parts.append(reused[_FINDING_COLUMNS])
-    todo_tickets = tickets[tickets["id"].isin(todo.loc[todo["source"] == "ticket", "id"])]
-    todo_articles = articles[articles["id"].isin(todo.loc[todo["source"] == "article", "id"])]
-    if not todo_tickets.empty:
-        found = scan_frame(todo_tickets, ["title"], "id")
-        parts.append(found.assign(source="ticket")[_FINDING_COLUMNS])
-    if not todo_articles.empty:
-        found = scan_frame(todo_articles, ["subject", "body"], "id")
-        parts.append(found.assign(source="article")[_FINDING_COLUMNS])
-    findings = _concat_findings(parts)
-    if cache_dir is not None:
-        stored_items, stored_findings = items, findings
-        if keep is not None and cached_items is not None:
-            # Cached scans of texts the snapshot still holds, unchanged, outside this scan.
-            still = cached_items.merge(_items(*keep), on=["source", "id", "stamp"])
-            extra = still.merge(items[["source", "id"]], how="left", indicator=True)
-            extra = extra.loc[extra["_merge"] == "left_only", ["source", "id", "stamp"]]
-            if not extra.empty:
-                stored_items = pd.concat([items, extra], ignore_index=True)
-                more = cached_findings.merge(extra[["source", "id"]], on=["source", "id"])
-                stored_findings = _concat_findings([findings, more[_FINDING_COLUMNS]])
-        _write_cache(cache_dir, fingerprint, stored_items, stored_findings)
-
-    article_ticket = articles.set_index("id")["ticket_id"]
-    findings["ticket_id"] = findings["id"].where(
-        findings["source"] == "ticket", findings["id"].map(article_ticket)
-    )
-    stats = {"scanned": int(len(todo)), "reused": int(len(reuse))}
-    return findings.reset_index(drop=True), stats
-
-
-def _items(tickets: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
-    return pd.concat(
-        [
-            pd.DataFrame({"source": "ticket", "id": tickets["id"], "stamp": _stamps(tickets)}),
-            pd.DataFrame({"source": "article", "id": articles["id"], "stamp": _stamps(articles)}),
-        ],
-        ignore_index=True,
-    ).astype({"id": "int64"})
-
-
-def _concat_findings(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    parts = [p for p in parts if not p.empty]
-    if not parts:
-        return pd.DataFrame(
-            {
-                "source": pd.Series(dtype=str),
-                "id": pd.Series(dtype="int64"),
-                "column": pd.Series(dtype=str),
-                "kind": pd.Series(dtype=str),
-                "start": pd.Series(dtype="int64"),
-                "end": pd.Series(dtype="int64"),
-                "masked": pd.Series(dtype=str),
-            }
-        )
-    frame = pd.concat(parts, ignore_index=True)
-    return frame.astype({"id": "int64", "start": "int64", "end": "int64"})
-
-
-def _read_cache(cache_dir: Path | None, fingerprint: str):
-    if cache_dir is None:
-        return None, None
-    meta_path = Path(cache_dir) / "pii-cache.json"
-    try:
-        meta = json.loads(meta_path.read_text())
-        if meta.get("scanner") != fingerprint:
-            return None, None
-        items = pd.read_parquet(Path(cache_dir) / "pii-scanned.parquet")
-        findings = pd.read_parquet(Path(cache_dir) / "pii-findings.parquet")
-    except (OSError, ValueError, KeyError):
-        # A missing or damaged cache only costs a full scan.
-        return None, None
-    return items, findings
-
-
-def _write_cache(cache_dir: Path, fingerprint: str, items: pd.DataFrame, findings) -> None:
-    # Only what the snapshot still holds is kept, so a deleted ticket leaves the cache too.
-    cache_dir = private_dir(Path(cache_dir))
-    for name, frame in (("pii-scanned", items), ("pii-findings", findings[_FINDING_COLUMNS])):
-        write_bytes(cache_dir / f"{name}.parquet", frame.to_parquet(index=False))
-    write_text(cache_dir / "pii-cache.json", json.dumps({"scanner": fingerprint}))
 
 
 # --------------------------------------------------------------------------------------------
@@ -380,11 +156,11 @@ class RetentionReview:
 
     def summary(self) -> dict:
         """Return the figures next month's review compares with (``summary.json``)."""
-        return self._memo("summary", lambda: _summarise(self))
+        return self._memo("summary", lambda: review_summary.summarise(self))
 
     def actions(self) -> pd.DataFrame:
         """List the month's actions, most urgent first, derived from every section."""
-        return self._memo("actions", lambda: _actions(self))
+        return self._memo("actions", lambda: review_summary.actions(self))
 
     def headline(self) -> str:
         """Say in one paragraph for the first page what needs doing this month."""
@@ -466,7 +242,9 @@ class RetentionReview:
 
         def compute() -> pd.DataFrame:
             table = check_commitments(
-                data_dir=self.data_dir, reports_dir=self.reports_dir, today=_review_day(self)
+                data_dir=self.data_dir,
+                reports_dir=self.reports_dir,
+                today=review_summary.review_day(self),
             )
             shown = table[["promise", "status", "evidence", "action", "owner"]]
             return shown.rename(columns=str.capitalize)
@@ -509,7 +287,7 @@ class RetentionReview:
             ("User accounts", "users"),
             ("Organisations", "organisations"),
         ]
-        return _comparison(rows, now, before, sizes={"attachment_bytes"})
+        return comparison(rows, now, before, sizes={"attachment_bytes"})
 
     def changes_table(self) -> pd.DataFrame:
         """Compare the review's own figures this month with last month's."""
@@ -526,7 +304,7 @@ class RetentionReview:
             ("Accounts without tickets", "accounts_without_tickets"),
             ("Email addresses on several accounts", "shared_emails"),
         ]
-        return _comparison(rows, now, before)
+        return comparison(rows, now, before)
 
     def changes_note(self) -> str:
         """Say where last month's figures come from."""
@@ -536,12 +314,12 @@ class RetentionReview:
 
     def age_by_year(self, by: str = "state") -> pd.DataFrame:
         """Count tickets by year created and ``by`` (state or group), with totals."""
-        return _labelled(retention.tickets_by_year_created(self.tickets, by), "Year created")
+        return labelled(retention.tickets_by_year_created(self.tickets, by), "Year created")
 
     def age_by_inactivity(self, by: str = "state") -> pd.DataFrame:
         """Count tickets by time since last activity and ``by`` (state or group)."""
         table = retention.tickets_by_inactivity(self.tickets, self.as_of, by)
-        return _labelled(table, "Since last activity")
+        return labelled(table, "Since last activity")
 
     def age_chart(self, by: str = "state"):
         """Chart tickets by year created and by time since last activity, split by ``by``."""
@@ -595,12 +373,12 @@ class RetentionReview:
                 "Ticket": due["number"],
                 "State": due["state"],
                 "Group": due["group"],
-                "Counted from": due["counted_from"] + " " + _dates(due["reference"]),
+                "Counted from": due["counted_from"] + " " + uk_dates(due["reference"]),
                 "Age": due["age"],
                 "Rule": due["rule"],
                 "Period": due["period"],
                 "Action": due["action"],
-                "Due since": _dates(due["due_on"]),
+                "Due since": uk_dates(due["due_on"]),
             }
         )
 
@@ -677,7 +455,7 @@ class RetentionReview:
 
     def tickets_to_redact(self) -> pd.DataFrame:
         """List tickets holding personal data that should not be there (masked values only)."""
-        return self._memo("redact", lambda: _tickets_to_redact(self))
+        return self._memo("redact", lambda: review_summary.tickets_to_redact(self))
 
     def scan_note(self) -> str:
         """Say what was scanned, and how much came from the cache of earlier months."""
@@ -717,9 +495,9 @@ class RetentionReview:
         return pd.DataFrame(
             {
                 "User id": frame["id"],
-                "Email (masked)": _masked_emails(frame["email"]),
-                "Account created": _dates(frame["created_at"]),
-                "Last activity": _dates(frame["last_activity"]),
+                "Email (masked)": masked_emails(frame["email"]),
+                "Account created": uk_dates(frame["created_at"]),
+                "Last activity": uk_dates(frame["last_activity"]),
                 "Inactive for": frame["inactive"],
                 "Tickets": frame["tickets"],
                 "Active in Zammad": frame["active"].map({True: "yes", False: "no"}).fillna(""),
@@ -733,9 +511,9 @@ class RetentionReview:
         return pd.DataFrame(
             {
                 "User id": frame["id"],
-                "Email (masked)": _masked_emails(frame["email"]),
-                "Account created": _dates(frame["created_at"]),
-                "Last login": _dates(last_login).replace("", "never"),
+                "Email (masked)": masked_emails(frame["email"]),
+                "Account created": uk_dates(frame["created_at"]),
+                "Last login": uk_dates(last_login).replace("", "never"),
             }
         )
 
@@ -744,7 +522,7 @@ class RetentionReview:
         frame = self._shared_frame()
         return pd.DataFrame(
             {
-                "Email (masked)": _masked_emails(frame["email"]),
+                "Email (masked)": masked_emails(frame["email"]),
                 "Accounts": frame["accounts"],
                 "User ids": frame["user_ids"],
             }
@@ -763,11 +541,11 @@ class RetentionReview:
 
     def open_requests(self) -> pd.DataFrame | None:
         """List open requests with their deadlines, overdue first (None without registers)."""
-        return self._memo("requests", lambda: _open_requests(self))
+        return self._memo("requests", lambda: review_summary.open_requests(self))
 
     def reappeared(self) -> pd.DataFrame | None:
         """List accounts whose email matches an erased person (None without registers)."""
-        return self._memo("reappeared", lambda: _reappeared(self))
+        return self._memo("reappeared", lambda: review_summary.reappeared(self))
 
     def analytics(self):
         """Return the month's analytics summary, or None when no Gaug.es export covers it."""
@@ -849,261 +627,6 @@ class RetentionReview:
         folder = Path(self.output_dir)
         write_text(folder / "zammad-jobs.json", json.dumps(self.zammad_jobs(), indent=2) + "\n")
         write_text(folder / SUMMARY_FILE, json.dumps(self.summary(), indent=2) + "\n")
-
-
-def _labelled(table: pd.DataFrame, index_name: str) -> pd.DataFrame:
-    table = table.copy()
-    table.index.name = index_name
-    return table.reset_index()
-
-
-def _masked_emails(emails: pd.Series) -> pd.Series:
-    from mimoto_gov.pii import mask
-
-    def one(value: Any) -> str:
-        text = "" if value is None or pd.isna(value) else str(value).strip()
-        return mask(text, "email") if "@" in text else ("(none)" if not text else "***")
-
-    return emails.map(one).astype(str)
-
-
-def _comparison(rows, now: dict, before: dict, sizes: set | frozenset = frozenset()):
-    out = []
-    for label, key in rows:
-        current = now.get(key)
-        previous = before.get(key)
-        show = size_text if key in sizes else thousands
-        if previous is None:
-            change = ""
-        else:
-            delta = int(current) - int(previous)
-            change = "no change" if delta == 0 else f"{delta:+,}"
-            if key in sizes and delta:
-                change = ("+" if delta > 0 else "-") + size_text(abs(delta))
-        out.append(
-            {
-                "": label,
-                "Now": show(current),
-                "Last month": "" if previous is None else show(previous),
-                "Change": change,
-            }
-        )
-    return pd.DataFrame(out)
-
-
-def _tickets_to_redact(review: RetentionReview) -> pd.DataFrame:
-    findings = review.redaction_findings()
-    columns = ["Ticket", "State", "Found", "Where", "Masked values"]
-    if findings.empty:
-        return pd.DataFrame(columns=columns)
-    # Plain Python over the (few) findings: far cheaper than a pandas group per ticket.
-    per_ticket: dict[Any, dict] = {}
-    for ticket_id, kind, column, masked in zip(
-        findings["ticket_id"], findings["kind"], findings["column"], findings["masked"], strict=True
-    ):
-        entry = per_ticket.setdefault(ticket_id, {"kinds": {}, "places": set(), "masked": {}})
-        entry["kinds"][kind] = entry["kinds"].get(kind, 0) + 1
-        entry["places"].add(PLACE_LABELS.get(column, column))
-        entry["masked"][masked] = None
-    tickets = review.tickets[["id", "number", "state"]].set_index("id")
-    rows = []
-    for ticket_id, entry in per_ticket.items():
-        kinds = sorted(entry["kinds"].items(), key=lambda item: (-item[1], item[0]))
-        masked = list(entry["masked"])
-        shown = "; ".join(masked[:3]) + (f" (+{len(masked) - 3} more)" if len(masked) > 3 else "")
-        known = ticket_id in tickets.index
-        rows.append(
-            {
-                "Ticket": str(tickets.at[ticket_id, "number"]) if known else "",
-                "State": str(tickets.at[ticket_id, "state"]) if known else "",
-                "Found": ", ".join(f"{n} {KIND_NOUNS[k]}" for k, n in kinds),
-                "Where": ", ".join(sorted(entry["places"])),
-                "Masked values": shown,
-                "_count": sum(entry["kinds"].values()),
-            }
-        )
-    frame = pd.DataFrame(rows).sort_values(["_count", "Ticket"], ascending=[False, True])
-    return frame.drop(columns="_count").reset_index(drop=True)
-
-
-def _registers(review: RetentionReview):
-    # Reading the review must not create a registers file where there is none.
-    from mimoto_gov.registers import open_registers
-
-    if review.data_dir is None:
-        return None
-    path = Path(review.data_dir) / "registers.sqlite"
-    return open_registers(path) if path.is_file() else None
-
-
-def _review_day(review: RetentionReview) -> date:
-    # The last day the review covers, in UK time (its moment is midnight after it).
-    return (review.as_of - pd.Timedelta(microseconds=1)).tz_convert(UK_TIME).date()
-
-
-def _open_requests(review: RetentionReview) -> pd.DataFrame | None:
-    registers = _registers(review)
-    if registers is None:
-        return None
-    with registers:
-        frame = registers.open_requests_with_deadlines(today=_review_day(review))
-    return pd.DataFrame(
-        {
-            "Request": frame["id"],
-            "Kind": frame["kind"],
-            "Received": _dates(frame["received_on"]),
-            "Due": _dates(frame["due_on"]),
-            "Days left": frame["days_left"].astype(int),
-            "Status": frame["status"],
-            "Overdue": frame["overdue"].map({True: "OVERDUE", False: ""}).fillna(""),
-        }
-    )
-
-
-def _reappeared(review: RetentionReview) -> pd.DataFrame | None:
-    from mimoto_gov.registers import keyed_hasher
-
-    registers = _registers(review)
-    if registers is None:
-        return None
-    with registers:
-        hashes = registers.erased_hashes()
-    columns = ["User id", "Email (masked)", "Account created", "Active in Zammad"]
-    if not hashes:
-        return pd.DataFrame(columns=columns)
-    users = review.inventory.users
-    emails = users["email"].fillna("").astype(str).str.strip()
-    hasher = keyed_hasher(review.data_dir)
-    matched = users[[bool(e) and hasher(e) in hashes for e in emails]]
-    return pd.DataFrame(
-        {
-            "User id": matched["id"],
-            "Email (masked)": _masked_emails(matched["email"]),
-            "Account created": _dates(matched["created_at"]),
-            "Active in Zammad": matched["active"].map({True: "yes", False: "no"}).fillna("")
-            if "active" in matched
-            else "",
-        },
-        columns=columns,
-    ).reset_index(drop=True)
-
-
-def _summarise(review: RetentionReview) -> dict:
-    counts = retention.action_counts(review.applied)
-    # Attachments carry no date of their own: they exist when their article does.
-    attachments = review.inventory.attachments
-    attachments = attachments[attachments["article_id"].isin(review.articles["id"])]
-    organisations = retention.as_of_frame(review.inventory.organizations, review.as_of)
-    inactive = review._inactive_frame()
-    without = review._without_frame()
-    redact = review.redaction_findings()
-    return {
-        "month": review.month,
-        "as_of": review.as_of.isoformat(),
-        "snapshot_time": review.snapshot_time.isoformat() if review.snapshot_time else None,
-        "schedule_version": review.schedule.version,
-        "schedule_status": review.schedule.status,
-        "tickets": int(len(review.tickets)),
-        "articles": int(len(review.articles)),
-        "attachments": int(len(attachments)),
-        "attachment_bytes": int(attachments["size"].fillna(0).sum()) if len(attachments) else 0,
-        "users": int(len(review.users)),
-        "organisations": int(len(organisations)),
-        "tickets_past_period": int(review.applied["past_period"].sum()),
-        "to_delete": counts["delete"],
-        "to_anonymise": counts["anonymise"],
-        "to_review": counts["review"],
-        "pii_findings": int(len(review.findings)),
-        "pii_by_kind": {k: int(v) for k, v in review.findings["kind"].value_counts().items()},
-        "tickets_to_redact": int(redact["ticket_id"].nunique()),
-        "inactive_customers": int(len(inactive)),
-        "accounts_without_tickets": int(len(without)),
-        "shared_emails": int(len(review._shared_frame())),
-    }
-
-
-def _actions(review: RetentionReview) -> pd.DataFrame:
-    # Short lines on purpose: the whole list should fit on the report's first page.
-    summary = review.summary()
-    schedule = review.schedule
-    rows: list[tuple[str, int | None, str, str]] = []
-    if review.snapshot_warning():
-        taken = uk_date(review.snapshot_time)
-        rows.append(
-            ("Pull a fresh snapshot, then run again", None, f"snapshot of {taken}", "Run box")
-        )
-    requests = review.open_requests()
-    if requests is not None and len(requests):
-        overdue = int((requests["Overdue"] == "OVERDUE").sum())
-        where = "Open requests"
-        if overdue:
-            rows.append(("Answer overdue requests", overdue, "past the legal deadline", where))
-        if len(requests) > overdue:
-            rows.append(("Keep open requests on time", len(requests) - overdue, "due dates", where))
-    reappeared = review.reappeared()
-    if reappeared is not None and len(reappeared):
-        rows.append(
-            (
-                "Check people who reappeared",
-                len(reappeared),
-                "match an earlier erasure",
-                "Erased people who reappear",
-            )
-        )
-    if not schedule.approved:
-        rows.append(
-            (
-                "Approve the retention schedule",
-                None,
-                f'version {schedule.version}; the policy says "indefinitely"',
-                "The schedule applied",
-            )
-        )
-    by_rule = retention.past_period(review.applied).groupby(["action", "rule"]).size()
-    verbs = {"delete": "Delete", "anonymise": "Anonymise", "review": "Review"}
-    for action in retention.ACTIONS:
-        count = summary[f"to_{action}"]
-        if count:
-            rules = by_rule[action] if action in by_rule.index.get_level_values(0) else {}
-            detail = ", ".join(f"{rule} {thousands(n)}" for rule, n in rules.items())
-            rows.append(
-                (
-                    f"{verbs[action]} tickets past their period",
-                    count,
-                    detail,
-                    "Tickets past their period",
-                )
-            )
-    if summary["tickets_to_redact"]:
-        rows.append(
-            (
-                "Redact personal data in tickets",
-                summary["tickets_to_redact"],
-                "card, bank or NI numbers; data in titles",
-                "Personal data",
-            )
-        )
-    customer_rows = (
-        (
-            "inactive_customers",
-            "Review inactive accounts",
-            f"no activity for {schedule.inactive_after} or more",
-        ),
-        ("shared_emails", "Merge accounts sharing an email", "one person, several accounts"),
-        ("accounts_without_tickets", "Review accounts without tickets", "no conversation held"),
-    )
-    for key, text, why in customer_rows:
-        if summary[key]:
-            rows.append((text, summary[key], why, "Customers"))
-    promises = review.commitments()["Status"].value_counts()
-    not_met, missing = int(promises.get("not met", 0)), int(promises.get("evidence missing", 0))
-    if not_met or missing:
-        detail = f"{not_met} not met, {missing} without evidence"
-        rows.append(("Keep the policy's promises", not_met + missing, detail, "Promises"))
-    frame = pd.DataFrame(rows, columns=["What to do", "How many", "Detail", "See"])
-    frame["How many"] = frame["How many"].astype("Int64")
-    frame.insert(0, "#", range(1, len(frame) + 1))
-    return frame
 
 
 # --------------------------------------------------------------------------------------------
