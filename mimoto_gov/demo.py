@@ -3,16 +3,21 @@
 ``mimoto-gov demo`` (and ``make demo``) needs no configuration: it starts the sandbox on a
 free port in this process, pulls it into the configured data folder with the sandbox's own
 admin token (handed over in memory: never printed, never written), and then runs each step
-of :data:`STEPS` in order. A job that wants to appear in the demo appends its step to
-:data:`STEPS` (or calls :func:`add_step`); a step receives the :class:`DemoRun`, prints a
-few lines and records where its outputs are with :meth:`DemoRun.output`. The demo ends by
-listing those places.
+of :data:`STEPS` in order: the inventory, example registers, the analytics (a live pull
+from the local Gaug.es sandbox), a cookie audit of a local copy of the website, the
+retention review (which reads the analytics and the site audit as evidence of the policy's
+commitments), a subject access package and an erasure dry run. A job that wants to appear
+in the demo appends its step to :data:`STEPS` (or calls :func:`add_step`); a step receives
+the :class:`DemoRun`, prints a few lines and records where its outputs are with
+:meth:`DemoRun.output`. The demo ends by listing those places, the retention review last.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -36,6 +41,7 @@ class DemoRun:
         out: where steps print.
         results: what earlier steps produced, by step name (``"pull"``, ``"inventory"``...).
         outputs: (label, path) of everything the demo wrote, listed at the end.
+        last: the outputs listed after all others (the retention review's).
 
     """
 
@@ -45,6 +51,7 @@ class DemoRun:
     out: TextIO = sys.stdout
     results: dict[str, Any] = field(default_factory=dict)
     outputs: list[tuple[str, Path]] = field(default_factory=list)
+    last: list[tuple[str, Path]] = field(default_factory=list)
 
     def say(self, text: str = "") -> None:
         """Print a line of the demo's output."""
@@ -53,6 +60,17 @@ class DemoRun:
     def output(self, label: str, path: Path) -> None:
         """Record an output location, listed when the demo ends."""
         self.outputs.append((label, Path(path)))
+
+    @contextlib.contextmanager
+    def listed_last(self) -> Iterator[None]:
+        """List the outputs recorded inside the block after all others, whenever they ran."""
+        start = len(self.outputs)
+        yield
+        self.last.extend(self.outputs[start:])
+
+    def listing(self) -> list[tuple[str, Path]]:
+        """Return the outputs in the order the demo lists them: :attr:`last` at the end."""
+        return [entry for entry in self.outputs if entry not in self.last] + self.last
 
 
 Step = Callable[[DemoRun], None]
@@ -135,20 +153,80 @@ def registers_step(run: DemoRun) -> None:
     demo_step(run)
 
 
-def review_step(run: DemoRun) -> None:
-    """Render last month's retention review from the sandbox (HTML and PDF)."""
-    from mimoto_gov.review import demo_step
+def analytics_step(run: DemoRun) -> None:
+    """Pull the review's month and the one before from the local Gaug.es sandbox; review them."""
+    from mimoto_gov.gauges.demo import demo_step
 
     demo_step(run)
 
 
-# The demo's steps, (name, step) in the order they run: append a job's step here.
+def site_audit_step(run: DemoRun) -> None:
+    """Audit the cookies of a local copy of the website and save the report."""
+    from mimoto_gov.site_audit_report import demo_step
+
+    demo_step(run)
+
+
+def review_step(run: DemoRun) -> None:
+    """Render last month's retention review from the sandbox (HTML and PDF), listed last."""
+    from mimoto_gov.review import demo_step
+
+    # Readers look at the end of the output: the review's two files close the list.
+    with run.listed_last():
+        demo_step(run)
+
+
+def sar_step(run: DemoRun) -> None:
+    """Build a subject access package for one of the sandbox's customers."""
+    from mimoto_gov.sar import demo_step
+
+    demo_step(run)
+
+
+def erasure_step(run: DemoRun) -> None:
+    """Write the deletion checklist for another sandbox customer (a dry run, never executed)."""
+    from mimoto_gov.erasure import demo_step
+
+    demo_step(run)
+
+
+# The demo's steps, (name, step) in the order they run: append a job's step here. The
+# analytics and the site audit come before the review, whose commitments read them.
 STEPS: list[tuple[str, Step]] = [
     ("pull", pull_step),
     ("inventory", inventory_step),
     ("registers", registers_step),
+    ("analytics", analytics_step),
+    ("site-audit", site_audit_step),
     ("review", review_step),
+    ("subject-access", sar_step),
+    ("erasure", erasure_step),
 ]
+
+
+@contextlib.contextmanager
+def _folders_for_notebooks(settings: Settings) -> Iterator[None]:
+    """Name the demo's folders, absolute, in the environment while the steps run.
+
+    A report notebook's kernel runs in ``notebooks/`` and reads its settings from the
+    environment it inherits: without this, a relative ``./reports`` or settings given to
+    :func:`run_demo` rather than set in the environment would send it to other folders (and
+    the review's commitments would not see the demo's site audit).
+    """
+    folders = {
+        "MIMOTO_GOV_DATA": str(Path(settings.data_dir).absolute()),
+        "MIMOTO_GOV_REPORTS": str(Path(settings.reports_dir).absolute()),
+    }
+    before = {name: os.environ.get(name) for name in folders}
+    os.environ.update(folders)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _refuse_real_snapshot(settings: Settings) -> None:
@@ -195,12 +273,13 @@ def run_demo(
     with (
         Sandbox(seed=seed, tickets=tickets) as sandbox,
         ZammadClient(sandbox.url, sandbox.admin_token) as client,
+        _folders_for_notebooks(settings),
     ):
         run = DemoRun(settings=settings, sandbox=sandbox, client=client, out=out)
         for _name, step in list(STEPS):
             step(run)
     run.say("")
     run.say("Where things are:")
-    for label, path in run.outputs:
+    for label, path in run.listing():
         run.say(f"  {label}: {path}")
     return run

@@ -24,6 +24,7 @@ from mimoto_gov.deadlines import UK_TIME
 from mimoto_gov.files import private_dir, write_text
 
 DEMO_NOTE = "Example entry for the demo pack"
+DEMO_CASE_NOTE = "Example request about a sandbox persona, answered by the demo"
 DEMO_MARK = "(example)"
 DEMO_PERSON = "Data protection lead (example)"
 DEMO_SOURCE = "demo pack example"
@@ -232,6 +233,41 @@ def seed_demo_registers(
             "attestations": _attestations(reg, day),
         }
     return SeedResult(path=path, added=added)
+
+
+def demo_request(data_dir: Path | str, kind: str, email: str, today: date | None = None) -> str:
+    """Return the id of the demo's verified ``kind`` request about ``email``, adding it once.
+
+    The demo answers it from the sandbox (a subject access package, an erasure dry run): a
+    request received three days before ``today``, its identity verified the day after. A
+    later run finds the same request and adds nothing.
+
+    Args:
+        data_dir: the workbook data folder (the registers file in it is created if needed).
+        kind: ``access`` or ``erasure``.
+        email: the sandbox persona's address.
+        today: the day the request is dated from (today by default).
+
+    Returns:
+        The request's id (``R-<year>-<nnnn>``).
+
+    """
+    from mimoto_gov.registers import open_registers
+
+    day = today or date.today()
+    with open_registers(Path(data_dir) / "registers.sqlite") as reg:
+        for request in reg.requests_about(email):
+            if request.kind == kind and request.notes == DEMO_CASE_NOTE:
+                return request.id
+        request = reg.add_request(kind, email, day - timedelta(3), DEMO_CASE_NOTE)
+        reg.verify_identity(
+            request.id,
+            "request came from the account's registered address",
+            DEMO_PERSON,
+            "request sent from the address on the Zammad account",
+            verified_at=day - timedelta(2),
+        )
+        return request.id
 
 
 def demo_step(run) -> None:

@@ -717,3 +717,40 @@ def _inline_images(subject: SubjectData) -> pd.DataFrame:
                 known.add(int(attachment_id))
                 rows.append((int(ticket_id), int(article_id), int(attachment_id)))
     return pd.DataFrame(rows, columns=["ticket_id", "article_id", "id"], dtype="int64")
+
+
+def demo_step(run) -> None:
+    """Answer an access request from the sandbox's "subject" persona (a demo step).
+
+    Records a verified access request for the persona's address once (see
+    :func:`mimoto_gov.demo_registers.demo_request`), then builds its package from the demo's
+    fresh snapshot, with the sandbox's client for the live calls (attachment contents, ticket
+    history), into ``reports/sar/<ID>/``.
+
+    Args:
+        run: the :class:`mimoto_gov.demo.DemoRun` (settings, sandbox and its client).
+
+    """
+    import json
+
+    from mimoto_gov.demo_registers import demo_request
+
+    dataset = run.sandbox.dataset
+    email = dataset.users[dataset.personas["subject"]]["email"]
+    request_id = demo_request(run.settings.data_dir, "access", email)
+    run.say("")
+    run.say(f"Building the subject access package for {request_id}, a sandbox customer ...")
+    folder = build_sar_package(
+        request_id,
+        email,
+        data_dir=run.settings.data_dir,
+        reports_dir=run.settings.reports_dir,
+        client=run.client,
+    )
+    data = json.loads((folder / "data.json").read_text(encoding="utf-8"))
+    counts = {what: n for what, n in data["counts"].items() if n and "bytes" not in what}
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    run.say("  found: " + "; ".join(f"{what} {n:,}" for what, n in counts.items()))
+    run.say(f"  {len(manifest['files']):,} files listed in manifest.json, and the zip to send")
+    run.results["sar"] = folder
+    run.output("Subject access package", folder.absolute())
