@@ -11,16 +11,15 @@ next month's review compares itself with it ("what changed"). When there is no e
 summary, last month's figures are rebuilt from the current snapshot and labelled as such.
 
 The months and UK formats are in :mod:`mimoto_gov.review_formats`, the cached scan for
-personal data in :mod:`mimoto_gov.pii_cache`, and the summary and list of actions in
-:mod:`mimoto_gov.review_summary`; their public names are importable from here too.
+personal data in :mod:`mimoto_gov.pii_cache`, the summary and list of actions in
+:mod:`mimoto_gov.review_summary`, and rendering the notebook in
+:mod:`mimoto_gov.review_report`; their public names are importable from here too.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ import pandas as pd
 
 from mimoto_gov import retention, review_summary
 from mimoto_gov.errors import MimotoGovError, SnapshotError
-from mimoto_gov.files import private_dir, write_text
+from mimoto_gov.files import write_text
 from mimoto_gov.pii_cache import scan_inventory
 from mimoto_gov.review_formats import (
     comparison,
@@ -46,11 +45,25 @@ from mimoto_gov.review_formats import (
     uk_dates,
     uk_datetime,
 )
+from mimoto_gov.review_report import (
+    NOTEBOOK,
+    OUTPUT_ENV,
+    REPORT_FILENAME,
+    REPORT_KIND,
+    SUMMARY_FILE,
+    demo_step,
+    run_review,
+)
 from mimoto_gov.review_summary import KIND_NOUNS, PLACE_LABELS
 
 __all__ = [
     "KIND_LABELS",
     "KIND_NOUNS",
+    "NOTEBOOK",
+    "OUTPUT_ENV",
+    "REPORT_FILENAME",
+    "REPORT_KIND",
+    "SUMMARY_FILE",
     "PLACE_LABELS",
     "SENSITIVE_KINDS",
     "RetentionReview",
@@ -69,14 +82,7 @@ __all__ = [
     "uk_datetime",
 ]
 
-REPORT_KIND = "retention-review"
-REPORT_FILENAME = "retention-review"
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "retention_review.ipynb"
-SUMMARY_FILE = "summary.json"
 LIST_LIMIT = 50
-# `mimoto-gov review` tells the notebook where the report's CSV lists go through this variable
-# rather than a parameter, so that a temporary path does not clutter the report's run box.
-OUTPUT_ENV = "MIMOTO_GOV_REVIEW_OUTPUT"
 # Kinds that have no business in a support ticket at all; contact details (email, phone,
 # postcode, IP address) are normal in correspondence and only count against a title.
 SENSITIVE_KINDS = ("card_number", "iban", "ni_number")
@@ -630,7 +636,7 @@ class RetentionReview:
 
 
 # --------------------------------------------------------------------------------------------
-# Building a review and running the report
+# Building a review
 
 
 def _previous_summary(month: str, output_dir: Path | None, reports_dir: Path | None) -> dict | None:
@@ -791,109 +797,3 @@ def _rebuilt_previous(review: RetentionReview) -> dict:
     )
     earlier._cache.update(tickets=tickets, articles=articles)
     return earlier.summary()
-
-
-@contextlib.contextmanager
-def _environment(name: str, value: str):
-    # The kernel papermill starts inherits this process's environment.
-    before = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = before
-
-
-def run_review(
-    month: str | None = None,
-    *,
-    data_dir: Path | str | None = None,
-    reports_dir: Path | str | None = None,
-    schedule_path: Path | str | None = None,
-):
-    """Render one month's retention review to HTML and PDF.
-
-    Writes ``reports/retention-review/YYYY-MM/retention-review.{ipynb,html,pdf}`` (plus
-    ``summary.json``, ``zammad-jobs.json`` and the CSV lists), replacing an earlier run of the
-    same month.
-
-    Args:
-        month: ``YYYY-MM``; empty or None for the previous calendar month.
-        data_dir: the data folder (default: settings).
-        reports_dir: the reports folder (default: settings).
-        schedule_path: the retention schedule (default: see :func:`build_review`).
-
-    Returns:
-        The :class:`mimoto_gov.reports.ReportRun` with the paths of the outputs.
-
-    Raises:
-        InputError, ConfigError, SnapshotError, ReportError: one-line errors.
-
-    """
-    from mimoto_gov.inventory import load_inventory
-    from mimoto_gov.reports import run_report
-    from mimoto_gov.settings import load_settings
-
-    month = parse_month(month)
-    settings = load_settings()
-    data_dir = Path(data_dir) if data_dir else settings.data_dir
-    schedule_path = (
-        Path(schedule_path)
-        if schedule_path
-        else retention.default_schedule_path(Path(data_dir) / "policy")
-    )
-    # Fail here, in one line, rather than inside the notebook's kernel.
-    schedule = retention.load_schedule(schedule_path)
-    load_inventory(data_dir)
-    parameters = {
-        "month": month,
-        "data_dir": str(Path(data_dir).resolve()),
-        "schedule_path": str(Path(schedule_path).resolve()),
-    }
-    reports_root = private_dir(Path(reports_dir or settings.reports_dir).absolute())
-    kind_dir = private_dir(reports_root / REPORT_KIND)
-    # The notebook writes its CSV lists and summary.json into a private folder beside the run
-    # folders (so "last month" resolves as ../YYYY-MM); they join the run folder once the
-    # report has been rendered and swapped in. A failed run leaves nothing behind.
-    with (
-        tempfile.TemporaryDirectory(dir=kind_dir, prefix=f".{month}.lists.") as extras,
-        _environment(OUTPUT_ENV, extras),
-    ):
-        Path(extras).chmod(0o700)
-        result = run_report(
-            REPORT_KIND,
-            NOTEBOOK,
-            month,
-            parameters,
-            title=f"Retention review: {month_label(month)}",
-            reports_dir=reports_root,
-            filename=REPORT_FILENAME,
-            summary={"schedule_version": schedule.version, "schedule_status": schedule.status},
-        )
-        for path in sorted(Path(extras).iterdir()):
-            path.replace(result.folder / path.name)
-    return result
-
-
-def demo_step(run) -> None:
-    """Render last month's review from the demo's sandbox snapshot and say where it is.
-
-    Args:
-        run: the :class:`mimoto_gov.demo.DemoRun` (its settings name the data and reports).
-
-    """
-    month = previous_month()
-    run.say("")
-    run.say(f"Rendering the retention review for {month_label(month)} ...")
-    result = run_review(month, data_dir=run.settings.data_dir, reports_dir=run.settings.reports_dir)
-    figures = json.loads((result.folder / SUMMARY_FILE).read_text(encoding="utf-8"))
-    run.say(
-        f"  {figures['tickets_past_period']:,} of {figures['tickets']:,} tickets past their "
-        f"retention period; {figures['tickets_to_redact']:,} tickets to redact"
-    )
-    run.results["review"] = result
-    run.output("Retention review (HTML)", result.html)
-    run.output("Retention review (PDF)", result.pdf)
