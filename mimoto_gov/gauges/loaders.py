@@ -439,18 +439,21 @@ def _terms(path: Path, doc: dict, ctx: dict) -> dict[str, list[dict]]:
     return {"terms": rows}
 
 
+def _keyed(row: dict, path: Path, what: str, ctx: dict) -> dict:
+    # One row of a keyed list (browser, platform, engine, country): key, title and views.
+    return {
+        "key": _text(row.get("key")),
+        "title": _text(row.get("title")),
+        "views": _count(row.get("views"), path, what),
+        **ctx,
+    }
+
+
 def _technology(path: Path, doc: dict, ctx: dict) -> dict[str, list[dict]]:
     browsers, versions = [], []
     for row in _rows(doc, "browsers", path):
         key = _text(row.get("key"))
-        browsers.append(
-            {
-                "key": key,
-                "title": _text(row.get("title")),
-                "views": _count(row.get("views"), path, "browser views"),
-                **ctx,
-            }
-        )
+        browsers.append(_keyed(row, path, "browser views", ctx))
         for version in _rows(row, "versions", path):
             versions.append(
                 {
@@ -460,15 +463,7 @@ def _technology(path: Path, doc: dict, ctx: dict) -> dict[str, list[dict]]:
                     **ctx,
                 }
             )
-    platforms = [
-        {
-            "key": _text(row.get("key")),
-            "title": _text(row.get("title")),
-            "views": _count(row.get("views"), path, "platform views"),
-            **ctx,
-        }
-        for row in _rows(doc, "platforms", path)
-    ]
+    platforms = [_keyed(row, path, "platform views", ctx) for row in _rows(doc, "platforms", path)]
     return {"browsers": browsers, "browser_versions": versions, "platforms": platforms}
 
 
@@ -488,15 +483,7 @@ def _resolutions(path: Path, doc: dict, ctx: dict) -> dict[str, list[dict]]:
 
 
 def _engines(path: Path, doc: dict, ctx: dict) -> dict[str, list[dict]]:
-    rows = [
-        {
-            "key": _text(row.get("key")),
-            "title": _text(row.get("title")),
-            "views": _count(row.get("views"), path, "engine views"),
-            **ctx,
-        }
-        for row in _rows(doc, "engines", path)
-    ]
+    rows = [_keyed(row, path, "engine views", ctx) for row in _rows(doc, "engines", path)]
     return {"engines": rows}
 
 
@@ -504,14 +491,7 @@ def _locations(path: Path, doc: dict, ctx: dict) -> dict[str, list[dict]]:
     countries, regions = [], []
     for row in _rows(doc, "locations", path):
         country = _text(row.get("key"))
-        countries.append(
-            {
-                "key": country,
-                "title": _text(row.get("title")),
-                "views": _count(row.get("views"), path, "country views"),
-                **ctx,
-            }
-        )
+        countries.append(_keyed(row, path, "country views", ctx))
         for region in _rows(row, "regions", path):
             regions.append(
                 {
