@@ -275,40 +275,32 @@ def popular_pages(period: AnalyticsPeriod, top: int = 10) -> pd.DataFrame:
     return result
 
 
-def browsers(period: AnalyticsPeriod) -> pd.DataFrame:
-    """Return views per browser over the period."""
-    frame = period.data.browsers
+def _views_by_title(
+    frame: pd.DataFrame, label: str, other: str, top: int | None = None
+) -> pd.DataFrame:
+    # Keyed rows (browsers, platforms, countries) summed by title, the key when untitled.
     views = (
-        frame.assign(Browser=frame["title"].fillna(frame["key"]).fillna("Unknown"))
-        .groupby("Browser", as_index=False)["views"]
+        frame.assign(**{label: frame["title"].fillna(frame["key"]).fillna("Unknown")})
+        .groupby(label, as_index=False)["views"]
         .sum()
         .rename(columns={"views": "Views"})
     )
-    return suppress_small(views, "Browser", other="Other browsers")
+    return suppress_small(views, label, other=other, top=top)
+
+
+def browsers(period: AnalyticsPeriod) -> pd.DataFrame:
+    """Return views per browser over the period."""
+    return _views_by_title(period.data.browsers, "Browser", "Other browsers")
 
 
 def platforms(period: AnalyticsPeriod) -> pd.DataFrame:
     """Return views per operating system over the period."""
-    frame = period.data.platforms
-    views = (
-        frame.assign(Platform=frame["title"].fillna(frame["key"]).fillna("Unknown"))
-        .groupby("Platform", as_index=False)["views"]
-        .sum()
-        .rename(columns={"views": "Views"})
-    )
-    return suppress_small(views, "Platform", other="Other platforms")
+    return _views_by_title(period.data.platforms, "Platform", "Other platforms")
 
 
 def countries(period: AnalyticsPeriod, top: int = 15) -> pd.DataFrame:
     """Return views per country over the period (regions are never published: too small)."""
-    frame = period.data.countries
-    views = (
-        frame.assign(Country=frame["title"].fillna(frame["key"]).fillna("Unknown"))
-        .groupby("Country", as_index=False)["views"]
-        .sum()
-        .rename(columns={"views": "Views"})
-    )
-    return suppress_small(views, "Country", other="Other countries", top=top)
+    return _views_by_title(period.data.countries, "Country", "Other countries", top=top)
 
 
 def _bar_chart(table: pd.DataFrame, label: str, title: str) -> Figure:
