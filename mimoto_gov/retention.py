@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from mimoto_gov.errors import ConfigError
+from mimoto_gov.policy_files import read_yaml
 from mimoto_gov.zammad import seeds
 
 ACTIONS = ("delete", "anonymise", "review")
@@ -192,21 +192,7 @@ def load_schedule(path: Path | str | None = None) -> Schedule:
 
     """
     path = Path(path) if path is not None else default_schedule_path()
-    name = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"retention schedule not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{name}: cannot be read ({error.__class__.__name__})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or "syntax error"
-        raise ConfigError(f"{name}: not valid YAML{where}: {problem}") from None
-    return parse_schedule(data, source=name)
+    return parse_schedule(read_yaml(path, "retention schedule"), source=path.name)
 
 
 def parse_schedule(data: Any, source: str = SCHEDULE_FILE) -> Schedule:
