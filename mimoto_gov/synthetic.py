@@ -177,10 +177,6 @@ class ZammadDataset:
         """Return a group's name."""
         return self.groups[group_id]["name"]
 
-    def priority_name(self, priority_id: int) -> str:
-        """Return a ticket priority's name."""
-        return self.priorities[priority_id]["name"]
-
     def user_by_email(self, email: str) -> list[dict]:
         """Return the users whose email matches, ignoring case."""
         wanted = email.strip().lower()
