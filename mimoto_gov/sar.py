@@ -453,12 +453,13 @@ def request_details(request_id: str, settings: Settings) -> dict:
     with _open_existing_registers(settings) as registers:
         request = registers.get_request(str(request_id))
     if request.verified:
-        parts = [f"verified on {uk_date(request.verified_at)}"]
+        # Upper-case the first letter only: names and month abbreviations keep their case.
+        parts = [f"Verified on {uk_date(request.verified_at)}"]
         if request.verified_by:
             parts.append(f"by {request.verified_by}")
         if request.verify_method:
             parts.append(f"({request.verify_method})")
-        verification = " ".join(parts).capitalize()
+        verification = " ".join(parts)
         if request.evidence_seen:
             verification += f"; seen: {request.evidence_seen}"
     else:

@@ -425,3 +425,29 @@ def test_the_pdf_check_would_catch_a_leak(tmp_path, web_server):
     reader = pypdf.PdfReader(tmp_path / "leaky.pdf")
     assert len(reader.attachments) > 0
     assert CountingHandler.hits
+
+
+@pytest.mark.slow
+def test_the_kernel_sees_the_callers_folders_as_absolute_paths(tmp_path, monkeypatch):
+    import nbformat
+
+    notebook_dir = tmp_path / "notebooks"
+    notebook_dir.mkdir()
+    notebook = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell("unused = 1")
+    parameters.metadata["tags"] = ["parameters"]
+    notebook.cells = [
+        parameters,
+        nbformat.v4.new_code_cell(
+            "import os\nprint(os.environ['MIMOTO_GOV_DATA'], os.environ['MIMOTO_GOV_REPORTS'])"
+        ),
+    ]
+    path = notebook_dir / "folders.ipynb"
+    nbformat.write(notebook, path)
+    monkeypatch.setenv("MIMOTO_GOV_DATA", "data")
+    monkeypatch.setenv("MIMOTO_GOV_REPORTS", "reports")
+    run = run_report("folders", path, "once", title="Folders")
+    page = run.html.read_text(encoding="utf-8")
+    assert str(Path.cwd() / "data") in page
+    assert str(Path.cwd() / "reports") in page
+    assert os.environ["MIMOTO_GOV_DATA"] == "data"
