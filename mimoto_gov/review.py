@@ -271,7 +271,8 @@ class RetentionReview:
         """Return what changed in the privacy policy since the month began (from git)."""
         from mimoto_gov.commitments import policy_changes
 
-        return self._memo("policy", lambda: policy_changes(month_bounds(self.month)[0].date()))
+        # The first day of the month as the UK counts it (month_bounds is UK midnight in UTC).
+        return self._memo("policy", lambda: policy_changes(f"{self.month}-01"))
 
     def record_of_processing(self) -> pd.DataFrame:
         """Return the Article 30 record of processing (``data/policy/ropa.yml``) as a table."""
