@@ -12,14 +12,23 @@ import argparse
 import importlib
 import pkgutil
 import sys
+from typing import NoReturn
 
 from mimoto_gov import __version__, commands
 from mimoto_gov.errors import MimotoGovError
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``message`` as one line (pointing at ``--help``) and exit with status 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every command module's sub-commands."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="mimoto-gov",
         description="Mimoto Ltd's data-governance workbook: pull, review, subject access, "
         "erasure, analytics and registers.",
@@ -47,6 +56,27 @@ def main(argv: list[str] | None = None) -> int:
     except MimotoGovError as error:
         print(f"mimoto-gov: error: {error}", file=sys.stderr)
         return error.exit_code
+    except OSError as error:
+        # A folder that cannot be created or written (permissions, a file in the way, a full
+        # disk): atomic writes left the previous files as they were.
+        where = f" {error.filename}" if error.filename else ""
+        print(f"mimoto-gov: error: cannot use{where}: {error.strerror or error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("mimoto-gov: interrupted; nothing was half-written", file=sys.stderr)
         return 130
+
+
+def number_at_least(minimum: float, kind: type = int):
+    """Return an argparse ``type`` that accepts numbers of ``kind`` no smaller than ``minimum``."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text} is below the minimum of {minimum}")
+        return value
+
+    return parse

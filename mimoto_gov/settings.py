@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 
 from mimoto_gov.errors import ConfigError
 
@@ -73,6 +74,7 @@ def load_settings(env: dict[str, str] | None = None, env_file: Path | None = Non
     dotenv_path = Path(".env") if env_file is None else env_file
     values: dict[str, str] = {}
     if dotenv_path.is_file():
+        _check_dotenv(dotenv_path)
         values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
     values.update(environ)
 
@@ -90,3 +92,14 @@ def load_settings(env: dict[str, str] | None = None, env_file: Path | None = Non
         data_dir=Path(text("MIMOTO_GOV_DATA") or DEFAULT_DATA_DIR),
         reports_dir=Path(text("MIMOTO_GOV_REPORTS") or DEFAULT_REPORTS_DIR),
     )
+
+
+def _check_dotenv(path: Path) -> None:
+    """Refuse a ``.env`` with a line it cannot parse (named by number, never by content)."""
+    with path.open(encoding="utf-8") as stream:
+        for binding in parse_stream(stream):
+            if binding.error:
+                raise ConfigError(
+                    f"{path}: line {binding.original.line} is not NAME=value "
+                    "(check its quotes); nothing was read from it"
+                )

@@ -130,7 +130,8 @@ def run_review(args: argparse.Namespace) -> int:
                 f"no imported Gaug.es data covers {args.date_from} to {args.date_to}: run "
                 "`mimoto-gov analytics import PATH...` first (or --sample for the sample)"
             )
-        data_dir = str(settings.data_dir)
+        # Absolute: the notebook's kernel runs in notebooks/, not here.
+        data_dir = str(Path(settings.data_dir).absolute())
     run = run_report(
         "analytics",
         NOTEBOOK,

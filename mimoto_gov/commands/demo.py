@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from mimoto_gov.cli import number_at_least
+from mimoto_gov.synthetic import MIN_TICKETS
+
 DESCRIPTION = """\
 Run the workbook end to end with no configuration: start the local Zammad sandbox (synthetic
 data, fixed seed) on a free port inside this process, pull it into MIMOTO_GOV_DATA/zammad/
@@ -21,7 +24,11 @@ def register(subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
-        "--tickets", type=int, default=400, metavar="N", help="synthetic tickets (default 400)"
+        "--tickets",
+        type=number_at_least(MIN_TICKETS),
+        default=400,
+        metavar="N",
+        help=f"synthetic tickets (default 400, at least {MIN_TICKETS})",
     )
     p.add_argument("--seed", type=int, default=7, metavar="S", help="data seed (default 7)")
     p.set_defaults(handler=run)

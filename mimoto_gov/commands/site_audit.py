@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from mimoto_gov.cli import number_at_least
+
 DESCRIPTION = """\
 Fetch the given pages of the website (no JavaScript is run), list every cookie they set
 (Set-Cookie headers, plus the cookies known scripts such as Gaug.es's track.js write) and
@@ -27,7 +29,7 @@ def register(subparsers) -> None:
     p.add_argument("urls", nargs="+", metavar="URL", help="pages to audit (http:// or https://)")
     p.add_argument(
         "--timeout",
-        type=float,
+        type=number_at_least(0.1, float),
         default=15.0,
         metavar="SECONDS",
         help="read timeout per request (connecting gets at most 5 seconds)",
