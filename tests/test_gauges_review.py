@@ -132,3 +132,18 @@ def test_review_refuses_a_period_without_imported_data(capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert "no imported Gaug.es data covers 2026-01 to 2026-02" in err
+
+
+@pytest.mark.slow
+def test_review_with_relative_folders_uses_the_imported_data(tmp_path, monkeypatch, capsys):
+    # The notebook's kernel runs in notebooks/: relative folders must still mean this folder.
+    monkeypatch.setenv("MIMOTO_GOV_DATA", "data")
+    monkeypatch.setenv("MIMOTO_GOV_REPORTS", "reports")
+    assert main(["analytics", "import", str(FIXTURES / "clean")]) == 0
+    capsys.readouterr()
+    assert main(["analytics", "review", "--from", "2026-09", "--to", "2026-10"]) == 0
+    html_path = Path(capsys.readouterr().out.strip().splitlines()[0])
+    assert html_path.is_relative_to(Path.cwd() / "reports")
+    html = html_path.read_text()
+    assert "bundled synthetic sample" not in html
+    assert "Gaug.es exports imported into" in html
