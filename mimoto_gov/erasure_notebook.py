@@ -1,19 +1,39 @@
-"""What ``notebooks/deletion_checklist.ipynb`` shows: one call per table or paragraph.
+"""What ``notebooks/deletion_checklist.ipynb`` shows, and how its executed copy is kept.
 
 The notebook drives :func:`mimoto_gov.erasure.erase` exactly as the command does (a dry run
 unless ``execute`` is True) and shows the checklist it produced. With its default parameters
 (no request) it changes nothing and says what to set.
+
+:func:`run_deletion_checklist` runs the notebook with papermill and keeps the executed copy
+as ``reports/erasure/<request id>/deletion_checklist.ipynb``. papermill writes the parameters,
+the person's address among them, into the executed notebook after its last cell has run: after
+the purge of the workbook's own copies that ran inside it. So the notebook runs in a private
+scratch folder outside the workbook, and once the person is erased every form of their address
+is redacted from the executed notebook (the injected parameters cell, papermill's metadata, the
+outputs) before it is written under ``reports/``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 
-from mimoto_gov.erasure import ErasureRun, erase
-from mimoto_gov.erasure_render import checklist_table, kept_table
+from mimoto_gov.erasure import ErasureFailed, ErasureRun, erase
+from mimoto_gov.erasure_purge import Needles, purge_local_copies, redact_bytes
+from mimoto_gov.erasure_render import checklist_table, erasure_folder, kept_table
+from mimoto_gov.errors import InputError, ReportError
+from mimoto_gov.files import private_dir, write_text
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "deletion_checklist.ipynb"
+EXECUTED_NAME = "deletion_checklist.ipynb"
+KERNEL_NAME = "python3"
 
 NO_REQUEST = (
     "No request given: set request_id and subject_email in the parameters cell to plan an "
@@ -98,3 +118,146 @@ def build_deletion_checklist(
         settings=settings,
     )
     return DeletionChecklist(run)
+
+
+def run_deletion_checklist(
+    request_id: str,
+    subject_email: str,
+    *,
+    execute: bool = False,
+    delete_organization: bool = False,
+    settings=None,
+) -> Path:
+    """Run ``notebooks/deletion_checklist.ipynb`` and keep its executed copy under reports.
+
+    The kernel reads the settings as the command does (environment, then ``.env`` in the
+    working directory), with the data and reports folders of ``settings``. Once the request's
+    erasure is complete (this run or an earlier one) the executed notebook is redacted before
+    it is saved, and the workbook is searched again: no file under the data or reports folder
+    may still hold the address. A dry run's copy names the person, like the dry-run checklist;
+    the erasure's purge redacts it later.
+
+    Args:
+        request_id: the erasure request in the request register.
+        subject_email: the person's address (one of the request's subjects).
+        execute: carry out the erasure (the parameter is the confirmation).
+        delete_organization: also delete their organisation when they are its only member.
+        settings: the workbook's settings (loaded from the environment when None).
+
+    Returns:
+        The path of the executed notebook, ``reports/erasure/<id>/deletion_checklist.ipynb``.
+
+    Raises:
+        InputError: no request id, or an address that is not an email address.
+        RegisterError: no such request.
+        ReportError: a cell failed (the notebook's own error, e.g. a failed erasure, in one
+            line); nothing is saved.
+        ErasureFailed: the erasure is complete but a file still holds the address.
+
+    """
+    from mimoto_gov.registers import normalise_email, open_registers
+    from mimoto_gov.settings import load_settings
+
+    settings = settings or load_settings()
+    if not (request_id or "").strip():
+        raise InputError("no request id given: name the erasure request to run the checklist for")
+    email = normalise_email(subject_email, "subject_email")
+    with open_registers(settings.registers_path) as registers:
+        request_id = registers.get_request(request_id).id
+    data_dir = Path(settings.data_dir).absolute()
+    reports_dir = Path(settings.reports_dir).absolute()
+    parameters = {
+        "request_id": request_id,
+        "subject_email": email,
+        "execute": bool(execute),
+        "delete_organization": bool(delete_organization),
+        "data_dir": str(data_dir),
+    }
+    with tempfile.TemporaryDirectory(prefix="mimoto-gov-erasure-") as scratch:
+        executed_path = Path(scratch) / EXECUTED_NAME
+        with _kernel_folders(data_dir, reports_dir):
+            _execute(executed_path, parameters)
+        executed = nbformat.read(executed_path, as_version=4)
+    needles = Needles(emails=(email,))
+    erased = _erased(settings, request_id)
+    if erased:
+        executed = redact_notebook(executed, needles)
+    folder = erasure_folder(reports_dir, request_id)
+    for level in (folder.parent.parent, folder.parent, folder):
+        private_dir(level)
+    path = write_text(folder / EXECUTED_NAME, nbformat.writes(executed))
+    if erased:
+        left = purge_local_copies(needles, data_dir, reports_dir).left
+        if left:
+            raise ErasureFailed(
+                f"request {request_id} was erased but these files still hold the person: "
+                f"{', '.join(left)}"
+            )
+    return path
+
+
+def redact_notebook(notebook, needles: Needles):
+    """Return a copy of an executed notebook with every form of the addresses redacted.
+
+    The whole document is redacted (the injected parameters cell, ``metadata.papermill``,
+    every output), not only the parameters, since an output may quote the address too.
+    """
+    text = redact_bytes(nbformat.writes(notebook).encode("utf-8"), needles).decode("utf-8")
+    return nbformat.reads(text, as_version=4)
+
+
+def _erased(settings, request_id: str) -> bool:
+    from mimoto_gov.registers import open_registers
+
+    with open_registers(settings.registers_path) as registers:
+        history = registers.erasures()
+    done = history[(history["request_id"] == request_id) & (history["outcome"] == "completed")]
+    return len(done) > 0
+
+
+@contextlib.contextmanager
+def _kernel_folders(data_dir: Path, reports_dir: Path) -> Iterator[None]:
+    """Name the data and reports folders, absolute, in the environment the kernel inherits."""
+    folders = {"MIMOTO_GOV_DATA": str(data_dir), "MIMOTO_GOV_REPORTS": str(reports_dir)}
+    before = {name: os.environ.get(name) for name in folders}
+    os.environ.update(folders)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _execute(output: Path, parameters: dict) -> None:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        papermill.execute_notebook(
+            str(NOTEBOOK),
+            str(output),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            language="python",
+            progress_bar=False,
+            log_output=False,
+            # The kernel reads .env from the caller's working directory, as the command does.
+            cwd=str(Path.cwd()),
+            extra_arguments=["--log-level=ERROR"],
+        )
+    except PapermillExecutionError as exc:
+        message = (exc.evalue or "").strip().splitlines()
+        reason = f"{exc.ename}: {message[0]}" if message else exc.ename
+        raise ReportError(
+            f"{NOTEBOOK.name} failed in cell {exc.cell_index}: {reason}; the executed notebook "
+            "was not kept"
+        ) from None
+    except Exception as exc:  # kernel died or could not start, bad notebook...
+        detail = str(exc).strip().splitlines()
+        raise ReportError(
+            f"{NOTEBOOK.name} could not run: {type(exc).__name__}"
+            f"{': ' + detail[0] if detail else ''}"
+        ) from exc

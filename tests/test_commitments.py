@@ -54,10 +54,11 @@ def reports(tmp_path):
     return tmp_path / "reports"
 
 
-def judge(cid, data, reports=None, today=TODAY, policy=None):
+def judge(cid, data, reports=None, today=TODAY, policy=None, commitments_file=None):
     """Run one commitment's check; return its Outcome."""
     policy = policy or REPO_POLICY / "privacy-policy.md"
-    commitments = load_commitments(REPO_POLICY / "commitments.yml", checks=CHECKS)
+    commitments_file = commitments_file or REPO_POLICY / "commitments.yml"
+    commitments = load_commitments(commitments_file, checks=CHECKS)
     context = CheckContext(
         data_dir=data,
         reports_dir=reports or data.parent / "reports",
@@ -432,15 +433,52 @@ def test_stored_indefinitely_is_flagged_honestly(data):
     outcome = judge("retention-period", data)
     assert outcome.status == NOT_MET
     assert "not a retention period" in outcome.evidence and "not yet approved" in outcome.evidence
+    approve_schedule(data)
+    after = judge("retention-period", data)
+    assert after.status == NOT_MET and "approved on 1 Nov 2026" in after.evidence
+    assert "Information lifetime" in after.action
+
+
+def approve_schedule(data):
     schedule = (REPO_POLICY / "retention.yml").read_text()
     approved = schedule.replace("status: proposed", "status: approved").replace(
         "approved_on: null", "approved_on: 2026-11-01"
     )
-    (data / "policy").mkdir()
+    assert approved != schedule
+    (data / "policy").mkdir(exist_ok=True)
     (data / "policy" / "retention.yml").write_text(approved)
-    after = judge("retention-period", data)
-    assert after.status == NOT_MET and "approved on 1 Nov 2026" in after.evidence
-    assert "Information lifetime" in after.action
+
+
+def test_a_stated_period_is_met_only_once_the_schedule_is_approved(data, tmp_path):
+    indefinite = "Information in our service desk database will be stored indefinitely."
+    stated = (
+        "Information in our service desk database is kept for six years after its ticket "
+        "closes, as our retention schedule sets out."
+    )
+    files = {}
+    for name in ("privacy-policy.md", "commitments.yml"):
+        text = (REPO_POLICY / name).read_text()
+        assert indefinite in text
+        files[name] = tmp_path / name
+        files[name].write_text(text.replace(indefinite, stated))
+
+    def outcome():
+        return judge(
+            "retention-period",
+            data,
+            policy=files["privacy-policy.md"],
+            commitments_file=files["commitments.yml"],
+        )
+
+    proposed = outcome()
+    assert proposed.status == NOT_MET
+    assert "not yet approved" in proposed.evidence
+    assert "not a retention period" not in proposed.evidence
+    approve_schedule(data)
+    met = outcome()
+    assert met.status == MET, met
+    assert met.evidence.startswith("the policy states a period; schedule ")
+    assert "approved on 1 Nov 2026" in met.evidence and not met.action
 
 
 # -- requests and erasures -------------------------------------------------------------------------
@@ -556,6 +594,9 @@ class Site(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Set-Cookie", "_zammad_session_1a=secret; path=/; HttpOnly")
+        if self.path == "/ga":
+            # A Google Analytics cookie set on page load, before any consent.
+            self.send_header("Set-Cookie", "_ga=GA1.1.123.456; path=/; Max-Age=63072000")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -587,6 +628,19 @@ def test_site_audit_checks_read_the_latest_saved_audit(data, reports, site):
         assert outcome.status == MET, (cid, outcome)
     stale = judge("no-advertising", data, reports, today=date.today() + timedelta(days=200))
     assert stale.status == MISSING and "over 93 days old" in stale.evidence
+
+
+@pytest.mark.slow
+def test_a_cookie_set_without_consent_breaks_the_cookies_promise(data, reports, site):
+    from mimoto_gov.site_audit import audit_site
+    from mimoto_gov.site_audit_report import save_site_audit
+
+    save_site_audit(audit_site([f"{site}/ga"], today=date(2026, 11, 2)), reports)
+    cookies = judge("cookies-login-and-analytics", data, reports, today=date.today())
+    assert cookies.status == NOT_MET, cookies
+    assert "failed: Cookies need no consent, or are set only after it" in cookies.evidence
+    # No advertising on the page: that promise is still kept.
+    assert judge("no-advertising", data, reports, today=date.today()).status == MET
 
 
 def test_site_checks_follow_the_failed_and_review_lists(data, reports):

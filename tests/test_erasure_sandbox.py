@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import copy
+import gzip
 import hashlib
 import json
 import sqlite3
+import zipfile
+from contextlib import closing
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from mimoto_gov.cli import main
@@ -15,6 +19,12 @@ from mimoto_gov.registers import open_registers
 
 DATA, REPORTS = Path("data"), Path("reports")
 MUTATING = {"PUT", "PATCH", "DELETE"}
+# Zammad re-points these columns to the system user (1) when it deletes a user
+# (destroy_move_dependency_ownership, zammad-api.md §9); nothing else in kept records changes.
+REPOINTED = (
+    "created_by_id", "updated_by_id", "origin_by_id", "owner_id", "out_of_office_replacement_id",
+    "archived_by_id", "published_by_id", "internal_by_id",
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -48,9 +58,14 @@ def state(sandbox):
         return {
             "users": copy.deepcopy(ds.users),
             "tickets": copy.deepcopy(ds.tickets),
-            "articles": set(ds.articles),
-            "organizations": set(ds.organizations),
+            "articles": copy.deepcopy(ds.articles),
+            "organizations": copy.deepcopy(ds.organizations),
         }
+
+
+def repointed(record: dict, user_id: int) -> dict:
+    """A record as Zammad keeps it once ``user_id`` is deleted: references moved to user 1."""
+    return {k: 1 if k in REPOINTED and v == user_id else v for k, v in record.items()}
 
 
 def mutating(sandbox):
@@ -61,13 +76,55 @@ def mutating(sandbox):
     ]
 
 
+def readable_text(path: Path) -> str:
+    """What a person could read in a file, lower-cased.
+
+    Raw bytes cannot see text in compressed formats: Parquet is read column by column, a PDF
+    through its text layer, SQLite through a dump of every table, zip and gzip decompressed.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        frame = pd.read_parquet(path)
+        texts = [
+            " ".join(frame[name].map(str))
+            for name in frame.columns
+            if not pd.api.types.is_numeric_dtype(frame[name])
+            and not pd.api.types.is_datetime64_any_dtype(frame[name])
+        ]
+        return "\n".join(texts).lower()
+    if suffix == ".pdf":
+        from pypdf import PdfReader
+
+        pages = PdfReader(path).pages
+        # Lines wrap inside table cells: an address may be split by a line break.
+        return "".join("".join(page.extract_text().split()) for page in pages).lower()
+    if suffix == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            return "\n".join(
+                readable_bytes(archive.read(info)) for info in archive.infolist()
+            ).lower()
+    if suffix == ".gz":
+        return readable_bytes(gzip.decompress(path.read_bytes())).lower()
+    head = path.read_bytes()[:16]
+    if head.startswith(b"SQLite format 3"):
+        uri = f"{path.absolute().as_uri()}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as conn:
+            return "\n".join(conn.iterdump()).lower()
+    return readable_bytes(path.read_bytes()).lower()
+
+
+def readable_bytes(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
 def files_holding(needle: str) -> list[str]:
-    needle_bytes = needle.lower().encode()
+    """Files under data/ and reports/ in which a person could read ``needle`` (any case)."""
+    needle = needle.lower()
     return [
         str(path)
         for root in (DATA, REPORTS)
         for path in sorted(root.rglob("*"))
-        if path.is_file() and needle_bytes in path.read_bytes().lower()
+        if path.is_file() and needle in readable_text(path)
     ]
 
 
@@ -110,6 +167,11 @@ def test_dry_run_sends_nothing_that_changes_zammad_and_writes_the_checklist(zamm
         assert place in page
     assert (folder / "checklist.pdf").read_bytes().startswith(b"%PDF")
     assert oct((folder / "checklist.html").stat().st_mode & 0o777) == "0o600"
+    # The check the execution relies on reads compressed text that raw bytes cannot show.
+    holding = files_holding(email)
+    for name in ("zammad/users.parquet", "zammad/tickets.parquet", "registers.sqlite"):
+        assert str(DATA / name) in holding
+    assert str(folder / "checklist.pdf") in holding
 
 
 def test_execute_deletes_exactly_the_person_then_purges_and_certifies(zammad, capsys):
@@ -121,8 +183,15 @@ def test_execute_deletes_exactly_the_person_then_purges_and_certifies(zammad, ca
     review = REPORTS / "review" / "2026-01"
     review.mkdir(parents=True)
     (review / "list.csv").write_text(f"customer\n{email.upper()}\n")
+    with zipfile.ZipFile(review / "export.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("customers.txt", f"{email}\n" * 50)
+    assert str(review / "export.zip") in files_holding(email)
     before = state(zammad)
     own = {t for t, ticket in before["tickets"].items() if ticket["customer_id"] == subject}
+    planted = zammad.dataset.planted
+    written = planted["subject_from_article"]
+    assert before["articles"][written]["created_by_id"] == subject
+    assert before["tickets"][before["articles"][written]["ticket_id"]]["customer_id"] != subject
     zammad.clear_log()
 
     assert erase(email, "--request-id", request_id, "--execute", "--yes", "--timeout", "20") == 0
@@ -130,10 +199,22 @@ def test_execute_deletes_exactly_the_person_then_purges_and_certifies(zammad, ca
     after = state(zammad)
     assert set(before["users"]) - set(after["users"]) == {subject}
     assert set(before["tickets"]) - set(after["tickets"]) == own
-    assert set(after["users"]) <= set(before["users"])
-    assert before["organizations"] == after["organizations"]
-    for ticket_id, ticket in after["tickets"].items():
-        assert ticket["title"] == before["tickets"][ticket_id]["title"]
+    # Exactly the articles of the deleted tickets are gone ...
+    gone = {a for a, article in before["articles"].items() if article["ticket_id"] in own}
+    assert gone and set(before["articles"]) - set(after["articles"]) == gone
+    assert set(after["articles"]) <= set(before["articles"])
+    # ... and every other record is as it was, the person's references aside (Zammad moves
+    # them to the system user): what they wrote on other customers' tickets stays, text intact.
+    for table in ("articles", "tickets", "users", "organizations"):
+        kept = {i: repointed(r, subject) for i, r in before[table].items() if i in after[table]}
+        assert after[table] == kept, table
+    assert set(after["users"]) == set(before["users"]) - {subject}
+    assert after["organizations"] == before["organizations"]
+    assert after["articles"][written]["created_by_id"] == 1
+    for key in ("subject_from_article", "subject_to_article", "subject_cc_article"):
+        article = after["articles"][planted[key]]
+        addresses = " ".join(str(article[f] or "") for f in ("from", "to", "cc"))
+        assert email.lower() in addresses.lower()
     creates = [r for r in zammad.request_log if r.method == "POST" and "data_privacy" in r.path]
     assert [r.json["deletable_id"] for r in creates] == [subject]
 
@@ -149,6 +230,8 @@ def test_execute_deletes_exactly_the_person_then_purges_and_certifies(zammad, ca
     assert "beyond use" in certificate and "servicedesk" in certificate
     assert f"user #{subject}" in certificate
     assert (REPORTS / "review" / "2026-01" / "list.csv").read_text() == "customer\n[erased]\n"
+    with zipfile.ZipFile(review / "export.zip") as archive:
+        assert archive.read("customers.txt").decode() == "[erased]\n" * 50
 
     with open_registers(DATA / "registers.sqlite") as registers:
         entry = registers.erasures().iloc[-1]
@@ -185,7 +268,7 @@ def test_sole_member_with_delete_organization_takes_the_organisation_and_its_tic
     argv = ["--request-id", request_id, "--execute", "--yes", "--delete-organization"]
     assert erase(email, *argv) == 0
     after = state(zammad)
-    assert before["organizations"] - after["organizations"] == {org}
+    assert set(before["organizations"]) - set(after["organizations"]) == {org}
     assert set(before["tickets"]) - set(after["tickets"]) == org_tickets
     assert set(before["users"]) - set(after["users"]) == {member}
     certificate = (REPORTS / "erasure" / request_id / "certificate.html").read_text()
@@ -354,6 +437,52 @@ def test_the_notebook_drives_the_same_dry_run(zammad, tmp_path):
     assert any("Articles and titles naming them: 4 rows" in t for t in texts)
     assert (REPORTS / "erasure" / request_id / "checklist.pdf").exists()
     assert mutating(zammad) == []
+
+
+@pytest.mark.slow
+def test_the_notebook_executes_the_erasure_and_its_kept_copy_forgets_the_person(zammad):
+    import nbformat
+
+    from mimoto_gov.erasure_notebook import run_deletion_checklist
+    from mimoto_gov.errors import ReportError
+
+    email = email_of(zammad)
+    subject = zammad.dataset.personas["subject"]
+    request_id = erasure_request(email, verified=False)
+    kept = REPORTS / "erasure" / request_id / "deletion_checklist.ipynb"
+    with pytest.raises(ReportError, match="ErasureRefused: .*no verified identity") as refused:
+        run_deletion_checklist(request_id, email, execute=True)
+    assert len(str(refused.value).splitlines()) == 1
+    assert not kept.exists() and mutating(zammad) == []
+    with open_registers(DATA / "registers.sqlite") as registers:
+        registers.verify_identity(
+            request_id,
+            method="reply from the address on file",
+            verified_by="Data protection lead",
+            evidence_seen="confirmed by email from the registered address",
+        )
+
+    # A dry run's copy names the person, like the dry-run checklist.
+    assert run_deletion_checklist(request_id, email) == kept.absolute()
+    dry = nbformat.read(kept, as_version=4)
+    assert dry.metadata.papermill.parameters["subject_email"] == email.lower()
+    assert str(kept) in files_holding(email) and mutating(zammad) == []
+
+    assert run_deletion_checklist(request_id, email, execute=True) == kept.absolute()
+    assert subject not in zammad.dataset.users
+    executed = nbformat.read(kept, as_version=4)
+    outputs = [o for cell in executed.cells for o in cell.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert any(f"Erased request {request_id}" in str(o.get("data", {})) for o in outputs)
+    assert executed.metadata.papermill.parameters["subject_email"] == "[erased]"
+    assert executed.metadata.papermill.parameters["execute"] is True
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and 'subject_email = "[erased]"' in injected[0].source
+    assert oct(kept.stat().st_mode & 0o777) == "0o600"
+    # Nothing under data/ or reports/ holds the address: the kept notebook, the registers,
+    # the snapshot, the certificate, the dry run's checklist.
+    assert files_holding(email) == []
+    assert (REPORTS / "erasure" / request_id / "certificate.pdf").exists()
 
 
 def run_on_a_terminal(argv: list[str], typed: str) -> tuple[int, str]:
