@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+from mimoto_gov.deadlines import UK_TIME, uk_date
 from mimoto_gov.errors import InputError, RegisterError
 from mimoto_gov.registers.subjects import keyed_hasher, normalise_email
 
@@ -19,6 +20,22 @@ def iso(day: date | None) -> str | None:
 def as_date(text: str | None) -> date | None:
     """Turn stored ISO date text back into a date; None stays None."""
     return None if text is None else date.fromisoformat(text)
+
+
+def uk_day(value: date | str, *, with_time: bool = False) -> str:
+    """Format a date for a message the UK way, as reports do: ``1 Dec 2026``.
+
+    Args:
+        value: a date, a datetime or stored ISO text; times with a zone are shown in UK time.
+        with_time: add the time of day (``1 Dec 2026 14:05``).
+
+    """
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        local = value.astimezone(UK_TIME) if value.tzinfo is not None else value
+        return f"{uk_date(local.date())} {local:%H:%M}" if with_time else uk_date(local.date())
+    return uk_date(value)
 
 
 def require_text(value: str | None, name: str) -> str:
@@ -38,14 +55,14 @@ def optional_text(value: str | None) -> str | None:
 def not_before(later: date, earlier: date, what: str, reference: str) -> None:
     """Refuse a date that comes before the date it follows (e.g. closed before received)."""
     if later < earlier:
-        raise RegisterError(f"{what} ({later.isoformat()}) is before {reference} ({earlier})")
+        raise RegisterError(f"{what} ({uk_day(later)}) is before {reference} ({uk_day(earlier)})")
 
 
 def received_day(received_on: date | None) -> date:
     """Return the day something was received (today by default), refusing a day to come."""
     received_on = received_on or date.today()
     if received_on > date.today():
-        raise InputError(f"received {received_on.isoformat()} is in the future")
+        raise InputError(f"received {uk_day(received_on)} is in the future")
     return received_on
 
 

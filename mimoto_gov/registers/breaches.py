@@ -13,7 +13,7 @@ import pandas as pd
 
 from mimoto_gov.deadlines import UK_TIME, breach_report_deadline
 from mimoto_gov.errors import InputError, RegisterError
-from mimoto_gov.registers.base import RegisterBase, optional_text, require_text
+from mimoto_gov.registers.base import RegisterBase, optional_text, require_text, uk_day
 from mimoto_gov.registers.db import next_id, now_utc, transaction
 
 BREACH_COLUMNS = [
@@ -47,7 +47,7 @@ class BreachesMixin(RegisterBase):
         """
         found_at = _aware(found_at)
         if found_at > datetime.now(UK_TIME):
-            raise InputError(f"found at {found_at.isoformat()} is in the future")
+            raise InputError(f"found at {uk_day(found_at, with_time=True)} is in the future")
         if people_affected is not None and people_affected < 0:
             raise InputError("people affected cannot be negative")
         with transaction(self.conn) as conn:
@@ -84,7 +84,10 @@ class BreachesMixin(RegisterBase):
         reported_at = _aware(reported_at)
         found_at = datetime.fromisoformat(row["found_at"])
         if reported_at < found_at:
-            raise RegisterError(f"reported at {reported_at.isoformat()} is before it was found")
+            raise RegisterError(
+                f"reported at {uk_day(reported_at, with_time=True)} is before it was found "
+                f"({uk_day(found_at, with_time=True)})"
+            )
         with transaction(self.conn) as conn:
             conn.execute(
                 "UPDATE breaches SET reported_to_ico_at = ?, ico_reference = ? WHERE id = ?",

@@ -20,6 +20,7 @@ from mimoto_gov.registers.base import (
     not_before,
     received_day,
     require_text,
+    uk_day,
 )
 from mimoto_gov.registers.db import next_id, now_utc, transaction
 from mimoto_gov.registers.subjects import normalise_email
@@ -72,7 +73,7 @@ class ComplaintsMixin(RegisterBase):
         row = self._complaint_row(complaint_id)
         if row["acknowledged_on"]:
             raise RegisterError(
-                f"complaint {row['id']} was acknowledged on {row['acknowledged_on']}"
+                f"complaint {row['id']} was acknowledged on {uk_day(row['acknowledged_on'])}"
             )
         received = as_date(row["received_on"])
         acknowledged_on = acknowledged_on or date.today()
@@ -95,7 +96,7 @@ class ComplaintsMixin(RegisterBase):
         """
         row = self._complaint_row(complaint_id)
         if row["closed_on"]:
-            raise RegisterError(f"complaint {row['id']} was closed on {row['closed_on']}")
+            raise RegisterError(f"complaint {row['id']} was closed on {uk_day(row['closed_on'])}")
         closed_on = closed_on or date.today()
         not_before(closed_on, as_date(row["received_on"]), "closed", "received")
         with transaction(self.conn) as conn:

@@ -21,7 +21,14 @@ import pandas as pd
 
 from mimoto_gov.deadlines import UK_TIME, parse_date, parse_datetime
 from mimoto_gov.errors import InputError, RegisterError
-from mimoto_gov.registers.base import RegisterBase, as_date, iso, optional_text, require_text
+from mimoto_gov.registers.base import (
+    RegisterBase,
+    as_date,
+    iso,
+    optional_text,
+    require_text,
+    uk_day,
+)
 from mimoto_gov.registers.db import now_utc, transaction
 from mimoto_gov.registers.subjects import normalise_email
 
@@ -292,7 +299,7 @@ class ConsentsMixin(RegisterBase):
                 problems.append((email, "no opt-in", f"no {channel} consent recorded"))
             elif all(c["withdrawn_at"] for c in consents):
                 last = max(c["withdrawn_at"] for c in consents)
-                problems.append((email, "withdrawn", f"consent withdrawn {last}"))
+                problems.append((email, "withdrawn", f"consent withdrawn {uk_day(last)}"))
         return pd.DataFrame(problems, columns=AUDIT_COLUMNS)
 
     def add_suppression(

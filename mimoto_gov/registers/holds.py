@@ -12,7 +12,14 @@ from datetime import date
 import pandas as pd
 
 from mimoto_gov.errors import RegisterError
-from mimoto_gov.registers.base import RegisterBase, as_date, iso, not_before, require_text
+from mimoto_gov.registers.base import (
+    RegisterBase,
+    as_date,
+    iso,
+    not_before,
+    require_text,
+    uk_day,
+)
 from mimoto_gov.registers.db import transaction
 
 HOLD_COLUMNS = [
@@ -51,7 +58,7 @@ class HoldsMixin(RegisterBase):
             f"no hold {hold_id} in the register",
         )
         if row["lifted_on"] is not None:
-            raise RegisterError(f"hold {hold_id} was already lifted on {row['lifted_on']}")
+            raise RegisterError(f"hold {hold_id} was already lifted on {uk_day(row['lifted_on'])}")
         lifted_on = lifted_on or date.today()
         not_before(lifted_on, as_date(row["placed_on"]), "lifted", "placed")
         with transaction(self.conn) as conn:

@@ -30,6 +30,7 @@ from mimoto_gov.registers.base import (
     optional_text,
     received_day,
     require_text,
+    uk_day,
 )
 from mimoto_gov.registers.csvout import write_frame_csv
 from mimoto_gov.registers.db import next_id, now_utc, transaction
@@ -349,7 +350,8 @@ class RequestsMixin(RegisterBase):
         reason = require_text(reason, "reason")
         if request.open_pause is not None:
             raise RegisterError(
-                f"request {request.id} is already paused since {request.open_pause.asked_on}"
+                f"request {request.id} is already paused since "
+                f"{uk_day(request.open_pause.asked_on)}"
             )
         asked_on = asked_on or date.today()
         not_before(asked_on, request.received_on, "paused", "received")
@@ -405,7 +407,8 @@ class RequestsMixin(RegisterBase):
         request = self._open_request(request_id)
         if request.extended:
             raise RegisterError(
-                f"request {request.id} was already extended on {request.extension_decided_on}"
+                f"request {request.id} was already extended on "
+                f"{uk_day(request.extension_decided_on)}"
             )
         reason = require_text(reason, "reason")
         decided_on = decided_on or date.today()
@@ -416,7 +419,7 @@ class RequestsMixin(RegisterBase):
         if told_on > original_due:
             raise RegisterError(
                 f"an extension must be decided and told within the first month: request "
-                f"{request.id} was due {original_due.isoformat()}"
+                f"{request.id} was due {uk_day(original_due)}"
             )
         with transaction(self.conn) as conn:
             conn.execute(
