@@ -288,6 +288,11 @@ def purge_local_copies(
             done.append(_row(path, root, kind, _purge_file(path, needles)))
     for pdf, root in rerender:
         done.append(_row(pdf, root, "report", _rerender_pdf(pdf, render_pdf)))
+    if any(row["kind"] == "sar" for row in done):
+        # reports/index.html links the deleted packages: list only what is left.
+        from mimoto_gov.reports_index import write_index
+
+        write_index(reports_dir)
     left = [
         _display(path, root)
         for root in dict.fromkeys((data_dir, reports_dir))

@@ -17,6 +17,9 @@ The package folder ``reports/sar/<ID>/`` holds:
 - ``review/``: for staff, never sent, so neither zipped nor in the manifest: ``checks.csv``,
   ``redaction.csv`` (other people's data in the correspondence, masked) and
   ``possible_mentions.csv``.
+- ``run.json``: for ``reports/index.html`` (:mod:`mimoto_gov.reports_index`), never sent, so
+  neither zipped nor in the manifest: the request id, the title, the time and the two file
+  names, nothing else about the person.
 
 Everything is written to a staging folder that replaces the old package only when complete
 (:func:`mimoto_gov.files.replacing_dir`), with folders 0700 and files 0600.
@@ -47,6 +50,8 @@ if TYPE_CHECKING:
     from mimoto_gov.subject import SubjectData
 
 PACKAGE_FORMAT = "mimoto-gov subject access package"
+# The index's description of the package (mimoto_gov.reports_index.RUN_FILE): not sent.
+RUN_FILE = "run.json"
 FORMAT_VERSION = 1
 NO_DATA_STATEMENT = "We hold no personal data about you in our service desk."
 ANALYTICS_STATEMENT = (
@@ -381,12 +386,15 @@ def _sha256(path: Path) -> str:
 def manifest_entries(folder: Path) -> list[dict]:
     """Every file of the response under ``folder`` with its size and SHA-256 (sorted by path).
 
-    Leaves out ``manifest.json`` itself, the zip and the staff-only ``review/`` folder.
+    Leaves out ``manifest.json`` itself, the zip, the staff-only ``review/`` folder and the
+    index's ``run.json``.
     """
     entries = []
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).as_posix()
-        if not path.is_file() or relative == "manifest.json" or relative.startswith("review/"):
+        if not path.is_file() or relative in ("manifest.json", RUN_FILE):
+            continue
+        if relative.startswith("review/"):
             continue
         if relative.endswith(".zip") and "/" not in relative:
             continue
@@ -410,6 +418,7 @@ def write_package(case: SarCase, live: LiveData, sar_dir: Path) -> Path:
 
     """
     from mimoto_gov import reports
+    from mimoto_gov.reports_index import write_index
     from mimoto_gov.safe_output import write_csv
 
     name = package_id(case.request["id"])
@@ -441,8 +450,22 @@ def write_package(case: SarCase, live: LiveData, sar_dir: Path) -> Path:
         }
         write_text(stage / "manifest.json", json.dumps(manifest, indent=2) + "\n")
         _write_zip(stage, f"sar-{name}", [e["path"] for e in manifest["files"]])
+        entry = _index_entry(case, target.parent.name, name, title)
+        write_text(stage / RUN_FILE, json.dumps(entry, indent=2) + "\n")
         restrict_tree(stage)
+    write_index(target.parent.parent)
     return target
+
+
+def _index_entry(case: SarCase, kind: str, name: str, title: str) -> dict:
+    """Describe the package for ``reports/index.html``: its id and title, nothing personal."""
+    return {
+        "kind": kind,
+        "run_id": name,
+        "title": title,
+        "generated_at": case.generated_at.isoformat(timespec="seconds"),
+        "files": {"html": "index.html", "pdf": "report.pdf"},
+    }
 
 
 def _run_info(case: SarCase) -> dict:

@@ -22,11 +22,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
+import pypdf
 import pytest
 
 from mimoto_gov import cli
+from mimoto_gov.erasure_purge import Needles, purge_local_copies
 from mimoto_gov.errors import InputError, RegisterError, SnapshotError, ZammadError
 from mimoto_gov.registers import open_registers
+from mimoto_gov.reports_index import RUN_FILE, list_reports
 from mimoto_gov.sar import (
     build_sar_package,
     check_snapshot_age,
@@ -185,6 +188,23 @@ def world(tmp_path_factory):
             sandbox.stop()
 
 
+def assert_pdf_is_the_response(path: Path, request_id: str) -> pypdf.PdfReader:
+    """The PDF is titled for the request, names it on its first page and embeds no file."""
+    reader = pypdf.PdfReader(path)
+    title = f"Subject access response, request {request_id}"
+    assert reader.metadata.title == title
+    first = reader.pages[0].extract_text()
+    assert title in first
+    assert f"Our reference {request_id}" in first
+    assert dict(reader.attachments) == {}
+    names = reader.trailer["/Root"].get("/Names")
+    assert names is None or "/EmbeddedFiles" not in names.get_object()
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            assert annotation.get_object().get("/Subtype") != "/FileAttachment"
+    return reader
+
+
 def ids(records) -> set[int]:
     return {int(r["id"]) for r in records}
 
@@ -264,11 +284,13 @@ def test_manifest_verifies(world):
         p.relative_to(folder).as_posix()
         for p in folder.rglob("*")
         if p.is_file()
-        and p.name != "manifest.json"
+        and p.name not in ("manifest.json", RUN_FILE)
         and not p.relative_to(folder).as_posix().startswith("review/")
         and p.suffix != ".zip"
     }
     assert set(listed) == on_disk
+    # the index's run.json is there, but is not part of the response
+    assert (folder / RUN_FILE).is_file() and RUN_FILE not in listed
     for path, entry in listed.items():
         content = (folder / path).read_bytes()
         assert hashlib.sha256(content).hexdigest() == entry["sha256"]
@@ -352,10 +374,62 @@ def test_the_response_reads_as_a_response(world):
         "Messages about you on other people",
     ):
         assert text in page, text
-    pdf = (world.folder / "report.pdf").read_bytes()
-    assert pdf.startswith(b"%PDF")
+    reader = assert_pdf_is_the_response(world.folder / "report.pdf", world.request.id)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    # the ticket history's columns are padded apart, not run together ("FromTo")
+    with_history = {h["ticket_id"] for h in world.data["tables"]["ticket_history"]}
+    assert with_history
+    assert text.count("When What Field From To") == len(with_history)
     checks = list(csv.DictReader((world.folder / "review" / "checks.csv").open()))
     assert {c["check"]: c["status"] for c in checks}["Identity"] == "ok"
+
+
+def index_links(reports_dir: Path) -> set[str]:
+    page = (reports_dir / "index.html").read_text(encoding="utf-8")
+    return set(re.findall(r'href="([^"]+)"', page))
+
+
+def test_the_reports_index_lists_the_package(world):
+    request_id = world.request.id
+    assert {f"sar/{request_id}/index.html", f"sar/{request_id}/report.pdf"} <= index_links(
+        world.reports_dir
+    )
+    page = (world.reports_dir / "index.html").read_text(encoding="utf-8")
+    assert f"Subject access response, request {request_id}" in page
+    assert world.email.lower() not in page.lower()
+    listed = {(r["kind"], r["run_id"]) for r in list_reports(world.reports_dir)}
+    assert ("sar", request_id) in listed
+    # run.json says what the index needs and nothing about the person
+    run = json.loads((world.folder / RUN_FILE).read_text(encoding="utf-8"))
+    assert set(run) == {"kind", "run_id", "title", "generated_at", "files"}
+    assert run["files"] == {"html": "index.html", "pdf": "report.pdf"}
+    assert world.email.split("@")[0].lower() not in json.dumps(run).lower()
+    with zipfile.ZipFile(world.folder / f"sar-{request_id}.zip") as opened:
+        assert not [n for n in opened.namelist() if n.endswith(RUN_FILE)]
+
+
+def test_an_erasure_purge_takes_the_package_off_the_index(world, tmp_path):
+    reports_dir = tmp_path / "reports"
+    shutil.copytree(world.reports_dir, reports_dir)
+    build_sar_package(
+        world.nobody.id,
+        "nobody@example.invalid",
+        data_dir=world.data_dir,
+        reports_dir=reports_dir,
+        client=world.client,
+    )
+    request_id, nobody = world.request.id, world.nobody.id
+    before = index_links(reports_dir)
+    assert {f"sar/{request_id}/index.html", f"sar/{nobody}/index.html"} <= before
+
+    result = purge_local_copies(Needles((world.email,)), tmp_path / "no-data", reports_dir)
+    assert not (reports_dir / "sar" / request_id).exists()
+    assert f"reports/sar/{request_id}" in set(result.done["path"])
+    after = index_links(reports_dir)
+    assert not [link for link in after if request_id in link]
+    assert {f"sar/{nobody}/index.html", f"sar/{nobody}/report.pdf"} <= after
+    for link in after:
+        assert (reports_dir / link).is_file(), link
 
 
 def test_files_are_private_and_hold_no_token(world):
@@ -390,7 +464,7 @@ def test_unknown_email_gives_the_empty_package(world):
     assert data["supplementary_information"]["complaints"]["ico"]["telephone"]
     assert verify_manifest(folder) == []
     assert (folder / f"sar-{world.nobody.id}.zip").is_file()
-    assert (folder / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert_pdf_is_the_response(folder / "report.pdf", world.nobody.id)
 
 
 def _age_snapshot(data_dir: Path, days: float) -> None:
