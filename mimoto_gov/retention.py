@@ -370,8 +370,17 @@ def ticket_types(tickets: pd.DataFrame, articles: pd.DataFrame | None) -> pd.Ser
     return own.where(own != "", channel)
 
 
+def _as_utc(series: pd.Series) -> pd.Series:
+    # An empty or all-missing column can come out of pandas as plain objects (no rows to
+    # infer a type from); the date arithmetic below needs real UTC timestamps.
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return series
+    return pd.to_datetime(series, utc=True)
+
+
 def months_between(start: pd.Series, end: pd.Timestamp) -> pd.Series:
     """Count whole calendar months from each ``start`` to ``end`` (NaN where missing)."""
+    start = _as_utc(start)
     months = (end.year - start.dt.year) * 12 + (end.month - start.dt.month)
     # A month is only complete once its day (and time) is reached again.
     incomplete = (start.dt.day > end.day) | (
@@ -715,7 +724,7 @@ def customer_activity(
         falls back to the account's creation when there was no login and no ticket.
 
     """
-    activity = last_activity(tickets, as_of) if not tickets.empty else pd.Series(dtype=object)
+    activity = _as_utc(last_activity(tickets, as_of))
     per_customer = (
         pd.DataFrame({"customer_id": tickets["customer_id"], "activity": activity})
         .groupby("customer_id")["activity"]
@@ -723,12 +732,17 @@ def customer_activity(
     )
     frame = pd.DataFrame({"id": users["id"].to_numpy()}, index=users.index)
     frame["tickets"] = users["id"].map(per_customer["size"]).fillna(0).astype(int).to_numpy()
-    ticket_activity = users["id"].map(per_customer["max"])
-    frame["last_ticket_activity"] = pd.to_datetime(ticket_activity, utc=True).to_numpy()
-    login = _clip(users["last_login"], as_of) if "last_login" in users.columns else None
-    frame["last_login"] = login.to_numpy() if login is not None else pd.NaT
-    latest = frame[["last_ticket_activity", "last_login"]].max(axis=1)
-    frame["last_activity"] = latest.fillna(_clip(users["created_at"], as_of))
+    # Every date column stays UTC timestamps even with no tickets, logins or users at all
+    # (a new Zammad, an early month): otherwise pandas falls back to objects.
+    ticket_at = per_customer["max"].reindex(users["id"].to_numpy())  # keeps the dtype; map doesn't
+    frame["last_ticket_activity"] = _as_utc(ticket_at.set_axis(users.index))
+    never = pd.Series(pd.NaT, index=users.index, dtype="datetime64[us, UTC]")
+    login = _clip(users["last_login"], as_of) if "last_login" in users.columns else never
+    frame["last_login"] = _as_utc(login)
+    # The later of the two, element by element: a row-wise max() turns all-missing to floats.
+    ticket_at, login_at = frame["last_ticket_activity"], frame["last_login"]
+    latest = ticket_at.where(login_at.isna() | (ticket_at >= login_at), login_at)
+    frame["last_activity"] = latest.fillna(_clip(_as_utc(users["created_at"]), as_of))
     return frame
 
 

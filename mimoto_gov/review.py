@@ -172,19 +172,23 @@ class RetentionReview:
         """Say in one paragraph for the first page what needs doing this month."""
         actions = self.actions()
         due = self.summary()
-        parts = [
-            f"{self.moment_text()}, {thousands(due['tickets_past_period'])} of "
-            f"{thousands(due['tickets'])} tickets were past their retention period"
-        ]
-        if due["tickets_past_period"]:
-            parts[0] += (
-                f" ({thousands(due['to_delete'])} to delete, {thousands(due['to_anonymise'])} "
-                f"to anonymise, {thousands(due['to_review'])} to review)"
+        if not due["tickets"]:
+            parts = [self._nothing_held_text(due["users"])]
+        else:
+            parts = [
+                f"{self.moment_text()}, {thousands(due['tickets_past_period'])} of "
+                f"{thousands(due['tickets'])} tickets were past their retention period"
+            ]
+            if due["tickets_past_period"]:
+                parts[0] += (
+                    f" ({thousands(due['to_delete'])} to delete, "
+                    f"{thousands(due['to_anonymise'])} to anonymise, "
+                    f"{thousands(due['to_review'])} to review)"
+                )
+            parts.append(
+                f"{thousands(due['tickets_to_redact'])} tickets held personal data that should "
+                "not be in a support ticket"
             )
-        parts.append(
-            f"{thousands(due['tickets_to_redact'])} tickets held personal data that should "
-            "not be in a support ticket"
-        )
         count = len(actions)
         lead = (
             "Nothing needs doing this month."
@@ -192,6 +196,15 @@ class RetentionReview:
             else (f"{count} action{'s' if count != 1 else ''} for this month, listed below.")
         )
         return "; ".join(parts) + ". " + lead
+
+    def _nothing_held_text(self, users: int) -> str:
+        # A new Zammad, or a month before its first ticket: a valid review with nothing in it.
+        accounts = f"{thousands(users)} user account{'s' if users != 1 else ''}"
+        held = f"no tickets yet, only {accounts}" if users else "nothing yet (no tickets, no users)"
+        return (
+            f"{self.moment_text()}, the Zammad service desk held {held}: nothing was past its "
+            "retention period and there was no ticket text to check for personal data"
+        )
 
     def moment_text(self) -> str:
         """Say when the review is "as at": the month's end, or the snapshot's time if earlier."""
@@ -332,12 +345,13 @@ class RetentionReview:
         """Chart tickets by year created and by time since last activity, split by ``by``."""
         from mimoto_gov import charts
 
-        return charts.age_chart(
+        figure = charts.age_chart(
             retention.tickets_by_year_created(self.tickets, by),
             retention.tickets_by_inactivity(self.tickets, self.as_of, by),
             by=by,
             as_of_text=uk_date(self.as_of - pd.Timedelta(seconds=1)),
         )
+        return _noted_if_empty(figure, self.tickets.empty, "No tickets held yet")
 
     # ---- the schedule applied --------------------------------------------------------------
 
@@ -370,7 +384,8 @@ class RetentionReview:
         """Chart each rule's tickets within and past their period."""
         from mimoto_gov import charts
 
-        return charts.rules_chart(retention.rule_summary(self.applied, self.schedule))
+        figure = charts.rules_chart(retention.rule_summary(self.applied, self.schedule))
+        return _noted_if_empty(figure, self.applied.empty, "No tickets held yet")
 
     def past_period(self) -> pd.DataFrame:
         """List every ticket past its period (longest overdue first): number, age, rule, action."""
@@ -452,7 +467,8 @@ class RetentionReview:
         """Chart the findings by kind."""
         from mimoto_gov import charts
 
-        return charts.pii_chart(self.pii_counts())
+        figure = charts.pii_chart(self.pii_counts())
+        return _noted_if_empty(figure, self.findings.empty, "No personal data found")
 
     def redaction_findings(self) -> pd.DataFrame:
         """Return the findings that make a ticket one to redact (sensitive, or in a title)."""
@@ -514,7 +530,11 @@ class RetentionReview:
     def accounts_without_tickets(self) -> pd.DataFrame:
         """List customer accounts that are the customer of no ticket."""
         frame = self._without_frame()
-        last_login = frame["last_login"] if "last_login" in frame else pd.Series(pd.NaT)
+        last_login = (
+            frame["last_login"]
+            if "last_login" in frame
+            else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us, UTC]")
+        )
         return pd.DataFrame(
             {
                 "User id": frame["id"],
@@ -634,6 +654,16 @@ class RetentionReview:
         folder = Path(self.output_dir)
         write_text(folder / "zammad-jobs.json", json.dumps(self.zammad_jobs(), indent=2) + "\n")
         write_text(folder / SUMMARY_FILE, json.dumps(self.summary(), indent=2) + "\n")
+
+
+def _noted_if_empty(figure, empty: bool, note: str):
+    # An empty chart would look broken: say in it why there are no bars.
+    if empty:
+        for axes in figure.axes:
+            axes.text(
+                0.5, 0.5, note, transform=axes.transAxes, ha="center", va="center", fontsize=12
+            )
+    return figure
 
 
 # --------------------------------------------------------------------------------------------

@@ -570,3 +570,65 @@ def test_one_email_on_several_accounts_ignores_case_and_spaces(people):
     assert shared.to_dict("records") == [
         {"email": "new@example.com", "accounts": 2, "user_ids": "11, 12"}
     ]
+
+
+# -- nothing held yet -----------------------------------------------------------------------------
+
+
+def nothing(table: str) -> pd.DataFrame:
+    """An empty frame of ``table`` with the snapshot's own column types (a new Zammad)."""
+    from mimoto_gov.inventory import frame
+
+    return frame(table, [])
+
+
+def test_every_figure_copes_with_a_zammad_holding_nothing(schedule):
+    tickets, articles, users = nothing("tickets"), nothing("articles"), nothing("users")
+    applied = retention.apply_schedule(tickets, schedule, AS_OF, articles)
+    assert applied.empty
+    assert {"rule", "due_on", "past_period", "age_months", "age"} <= set(applied.columns)
+    assert retention.action_counts(applied) == {"delete": 0, "anonymise": 0, "review": 0}
+    assert retention.past_period(applied).empty
+    rules = retention.rule_summary(applied, schedule)
+    assert list(rules["rule"]) == [rule.name for rule in schedule.all_rules]
+    assert rules["tickets"].sum() == 0
+    assert retention.tickets_by_year_created(tickets, "group").empty
+    assert retention.tickets_by_inactivity(tickets, AS_OF, "state").empty
+    assert retention.staff_user_ids(users, articles) == {1}
+    for listing in (
+        retention.inactive_customers(users, tickets, AS_OF, Period(3, "years"), {1}),
+        retention.accounts_without_tickets(users, tickets, AS_OF, {1}),
+        retention.shared_emails(users, AS_OF),
+    ):
+        assert listing.empty
+    activity = retention.customer_activity(users, tickets, AS_OF)
+    assert activity.empty
+    assert isinstance(activity["last_activity"].dtype, pd.DatetimeTZDtype)
+
+
+def test_months_between_an_empty_column_and_a_moment():
+    for empty in (pd.Series([], dtype=object), nothing("users")["created_at"]):
+        months = retention.months_between(empty, AS_OF)
+        assert months.empty
+        assert str(months.dtype) == "Float64"
+    assert retention.age_text(retention.months_between(nothing("users")["last_login"], AS_OF)).empty
+
+
+def test_accounts_before_the_first_ticket_are_still_reviewed(people):
+    users, _, articles = people
+    staff = retention.staff_user_ids(users, articles)
+    no_tickets = nothing("tickets")
+    inactive = retention.inactive_customers(users, no_tickets, AS_OF, Period(3, "years"), staff)
+    # Nobody has a ticket yet: 10, 12 and 13 have done nothing since their accounts began.
+    assert list(inactive["id"]) == [10, 12, 13]
+    assert set(inactive["inactive"]) == {"16 years 10 months"}
+    assert set(inactive["tickets"]) == {0}
+    without = retention.accounts_without_tickets(users, no_tickets, AS_OF, staff)
+    assert list(without["id"]) == [10, 11, 12, 13, 14]
+    # The month the first accounts were made: accounts, no tickets, nobody inactive yet.
+    first_month = pd.Timestamp("2010-02-01T00:00:00Z")
+    early = retention.inactive_customers(users, no_tickets, first_month, Period(3, "years"), staff)
+    assert early.empty
+    assert list(early.columns)[-2:] == ["inactive_months", "inactive"]
+    early = retention.accounts_without_tickets(users, no_tickets, first_month, staff)
+    assert list(early["id"]) == [10, 11, 12, 13]

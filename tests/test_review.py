@@ -7,6 +7,8 @@ sandbox's dataset, with their own date arithmetic.
 
 from __future__ import annotations
 
+import html
+import io
 import json
 import os
 import re
@@ -38,6 +40,13 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "retention_review.ipynb"
 UK = ZoneInfo("Europe/London")
 
+# Hostile text planted in what the review shows from data: a Zammad group's name (Zammad
+# admins type it) and a rule's name and reason (staff edit the schedule).
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+HOSTILE_GROUP = f"Billing {HOSTILE}"
+HOSTILE_RULE = f"Stalled {HOSTILE}"
+HOSTILE_REASON = f"abandoned {HOSTILE}"
+
 # The tests' own schedule, so that staff editing data/policy/retention.yml cannot break them.
 SCHEDULE = textwrap.dedent(
     """
@@ -60,11 +69,11 @@ SCHEDULE = textwrap.dedent(
         period: 6 years
         action: anonymise
         reason: Limitation Act
-      - name: Stalled
+      - name: "Stalled <script>alert(1)</script><img src=x onerror=alert(1)>"
         match: {state: [new, open, pending reminder, pending close]}
         period: 2 years
         action: review
-        reason: abandoned
+        reason: "abandoned <script>alert(1)</script><img src=x onerror=alert(1)>"
     default: {period: 6 years, action: review, reason: longest}
     customers: {inactive_after: 3 years}
     """
@@ -264,13 +273,17 @@ def test_review_with_a_malformed_schedule_is_a_one_line_error(tmp_path):
 @pytest.fixture(scope="module")
 def pulled(tmp_path_factory):
     """Pull a 400-ticket sandbox over HTTP once; keep its dataset and token for checks."""
+    from mimoto_gov.synthetic import make_dataset
     from mimoto_gov.zammad.client import ZammadClient
     from mimoto_gov.zammad.sandbox import Sandbox
     from mimoto_gov.zammad.sync import pull
 
     root = tmp_path_factory.mktemp("review")
     data_dir = root / "data"
-    with Sandbox(seed=7, tickets=400, task_tick_seconds=None) as sandbox:
+    dataset = make_dataset(seed=7, tickets=400)
+    billing = next(g for g in dataset.groups.values() if g["name"] == "Billing")
+    billing["name"] = HOSTILE_GROUP
+    with Sandbox(dataset, task_tick_seconds=None) as sandbox:
         with ZammadClient(sandbox.url, sandbox.admin_token) as client:
             result = pull(client, data_dir, full=True)
         token = sandbox.admin_token
@@ -480,13 +493,33 @@ def test_a_later_month_only_scans_what_is_new(pulled, rendered):
     )
 
 
+def assert_hostile_text_is_inert_and_visible(page: str) -> None:
+    """Check a page shows the planted hostile text as text, never as markup."""
+    assert "<script" not in page.lower()
+    assert "<img src=x" not in page.lower()
+    assert not re.search(r"<[a-z][^>]*\son[a-z]+\s*=", page, re.IGNORECASE)
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
+    assert page.count(escaped) >= 4  # group columns, rule name and reason, scheduler name
+    tables = Tables(page).tables
+    assert HOSTILE_GROUP in tables["Tickets by year created and group"][0]
+    assert HOSTILE_GROUP in tables["Tickets by time since last activity and group"][0]
+    rules = tables["The retention schedule and the tickets each rule covers"]
+    assert row(rules, HOSTILE_RULE)[0] == HOSTILE_RULE
+    assert row(tables["Why each period"], HOSTILE_RULE)[1] == HOSTILE_REASON
+    jobs = tables["Zammad schedulers that would enforce each rule"]
+    assert any(HOSTILE_RULE in r[0] for r in jobs)
+
+
 @pytest.mark.slow
 def test_the_report_is_inert_shows_no_code_and_holds_no_token(pulled, rendered):
     run = rendered["runs"][rendered["later"]]
     page = run.html.read_text(encoding="utf-8")
-    # Hostile text planted in the sandbox (a <script> title, an onerror body) stays inert.
-    assert "<script" not in page.lower()
-    assert not re.search(r"<[a-z][^>]*\son[a-z]+\s*=", page, re.IGNORECASE)
+    # Hostile text from the data (a Zammad group's name, a schedule rule's name and reason)
+    # reaches the page as visible text, with no <script> element or on* attribute.
+    assert_hostile_text_is_inert_and_visible(page)
+    # The check itself would catch the same text let through unescaped.
+    with pytest.raises(AssertionError):
+        assert_hostile_text_is_inert_and_visible(html.unescape(page))
     assert "Content-Security-Policy" in page
     # No code: neither the notebook's calls nor input areas.
     for code in ("build_review(", "show_table(", "review.show_list", "import pandas"):
@@ -638,3 +671,180 @@ def test_the_first_page_lists_every_promise_with_a_status(rendered):
     assert page.index("Commitments at a glance") < page.index("This month's actions")
     assert "Promises and evidence" in page
     assert "Appendix: record of processing (Article 30)" in page
+
+
+# -- nothing held yet -----------------------------------------------------------------------
+
+
+def empty_inventory():
+    """A new Zammad's snapshot: every frame empty, with the snapshot's own column types."""
+    from mimoto_gov.inventory import TABLES, Inventory, frame
+
+    return Inventory(
+        **{table: frame(table, []) for table in TABLES},
+        snapshot_time=datetime(2026, 11, 3, 6, 15, tzinfo=UTC),
+    )
+
+
+def chart_notes(figure) -> list[str]:
+    figure.savefig(io.BytesIO(), format="png")  # what show_chart does with it
+    return [text.get_text() for axes in figure.axes for text in axes.texts]
+
+
+COUNTS = (
+    "tickets",
+    "articles",
+    "attachments",
+    "attachment_bytes",
+    "users",
+    "organisations",
+    "tickets_past_period",
+    "to_delete",
+    "to_anonymise",
+    "to_review",
+    "pii_findings",
+    "tickets_to_redact",
+    "inactive_customers",
+    "accounts_without_tickets",
+    "shared_emails",
+)
+
+
+def test_an_empty_zammad_gets_a_review_saying_nothing_is_held(tmp_path):
+    from mimoto_gov.files import private_dir
+
+    schedule = tmp_path / "retention.yml"
+    schedule.write_text(SCHEDULE)
+    output = private_dir(tmp_path / "reports" / "retention-review" / "2026-10")
+    review = build_review(
+        "2026-10",
+        data_dir=tmp_path / "data",
+        reports_dir=tmp_path / "reports",
+        schedule_path=schedule,
+        output_dir=output,
+        inventory=empty_inventory(),
+    )
+    assert review.headline().startswith(
+        "At the end of October 2026, the Zammad service desk held nothing yet (no tickets, no "
+        "users): nothing was past its retention period and there was no ticket text to check "
+        "for personal data."
+    )
+    summary = review.summary()
+    assert {key: summary[key] for key in COUNTS} == dict.fromkeys(COUNTS, 0)
+    # Last month is rebuilt from the same (empty) snapshot.
+    assert {key: review.previous[key] for key in COUNTS} == dict.fromkeys(COUNTS, 0)
+    assert set(review.changes_table()["Change"]) == {"no change"}
+    assert list(review.inventory_table()["Now"]) == ["0", "0", "0", "0 bytes", "0", "0"]
+
+    # Every section: tables with their columns and no rows, charts that say why they are bare.
+    for by in ("state", "group"):
+        assert review.age_by_year(by).empty
+        assert review.age_by_inactivity(by).empty
+        assert chart_notes(review.age_chart(by)) == ["No tickets held yet"] * 2
+    rules = review.rules_table()
+    assert list(rules["Tickets"]) == [0] * 5 and list(rules["Past period"]) == [0] * 5
+    assert chart_notes(review.rules_chart())[-1] == "No tickets held yet"  # after "0 of 0 past"
+    assert review.past_period().empty and "Due since" in review.past_period().columns
+    assert "no data-privacy task is needed" in review.privacy_tasks_note()
+    assert review.scan_stats == {"scanned": 0, "reused": 0} and review.findings.empty
+    assert set(review.pii_counts()["Findings"]) == {0}
+    assert chart_notes(review.pii_chart()) == ["No personal data found"]
+    assert review.tickets_to_redact().empty
+    assert "Scanned 0 ticket titles" in review.scan_note()
+    for listing, column in (
+        (review.inactive_customers(), "Inactive for"),
+        (review.accounts_without_tickets(), "Last login"),
+        (review.shared_emails(), "User ids"),
+    ):
+        assert listing.empty and column in listing.columns
+    actions = set(review.actions()["What to do"])
+    assert "Approve the retention schedule" in actions
+    assert not {a for a in actions if "tickets" in a or "accounts" in a.lower()}
+
+    review.save()
+    saved = json.loads((output / "summary.json").read_text())
+    assert saved["month"] == "2026-10" and saved["tickets"] == 0 and saved["pii_by_kind"] == {}
+    assert len(json.loads((output / "zammad-jobs.json").read_text())) == 5
+
+
+@pytest.mark.slow
+def test_a_month_before_anything_was_held_renders(pulled, tmp_path):
+    dataset = pulled["dataset"]
+    first = min(when(u["created_at"]) for u in dataset.users.values())
+    month = review_module.month_before(first.astimezone(UK).strftime("%Y-%m"))
+    label = review_module.month_label(month)
+    run = run_review(
+        month,
+        data_dir=pulled["data_dir"],
+        reports_dir=tmp_path / "reports",
+        schedule_path=pulled["schedule"],
+    )
+    page = run.html.read_text(encoding="utf-8")
+    assert (
+        f"At the end of {label}, the Zammad service desk held nothing yet (no tickets, no users)"
+    ) in page
+    tables = Tables(page).tables
+    inventory = tables["What the Zammad service desk holds"]
+    assert row(inventory, "Tickets")[1:] == ["0", "0", "no change"]
+    assert row(inventory, "User accounts")[1:] == ["0", "0", "no change"]
+    assert "Tickets past their retention period: none." in page
+    assert "Customer accounts without tickets: none." in page
+    summary = json.loads((run.folder / "summary.json").read_text())
+    assert (summary["month"], summary["tickets"], summary["users"]) == (month, 0, 0)
+    assert run.pdf.stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_a_new_zammad_with_accounts_but_no_tickets_renders(tmp_path):
+    """A new Zammad: accounts imported, no ticket yet. Pulled over HTTP, then reviewed."""
+    from mimoto_gov.synthetic import make_dataset
+    from mimoto_gov.zammad.client import ZammadClient
+    from mimoto_gov.zammad.sandbox import Sandbox
+    from mimoto_gov.zammad.sync import pull
+
+    dataset = make_dataset(seed=3, tickets=40)
+    for table in (dataset.tickets, dataset.articles, dataset.attachments, dataset.history):
+        table.clear()
+    dataset.tags.clear()
+    data_dir = tmp_path / "data"
+    with (
+        Sandbox(dataset, task_tick_seconds=None) as sandbox,
+        ZammadClient(sandbox.url, sandbox.admin_token) as client,
+    ):
+        pull(client, data_dir, full=True)
+    schedule = tmp_path / "retention.yml"
+    schedule.write_text(SCHEDULE)
+    month = previous_month()
+    run = run_review(
+        month, data_dir=data_dir, reports_dir=tmp_path / "reports", schedule_path=schedule
+    )
+
+    # The figures, counted here from the dataset: accounts made before the month ended, and
+    # those that are not staff (the system user, Admin and Agent roles) are without tickets.
+    as_of = moment(month)
+    accounts = [u for u in dataset.users.values() if when(u["created_at"]) < as_of]
+    customers = [u for u in accounts if u["id"] != 1 and not {1, 2} & set(u.get("role_ids") or [])]
+    assert accounts and customers
+    page = run.html.read_text(encoding="utf-8")
+    assert (
+        f"the Zammad service desk held no tickets yet, only {len(accounts):,} user accounts: "
+        "nothing was past its retention period"
+    ) in page
+    tables = Tables(page).tables
+    assert row(tables["What the Zammad service desk holds"], "Tickets")[1] == "0"
+    assert row(tables["What the Zammad service desk holds"], "User accounts")[1] == (
+        f"{len(accounts):,}"
+    )
+    assert f"Customer accounts without tickets ({len(customers):,})" in tables
+    assert "Tickets to redact: none." in page
+    assert page.count("No tickets held yet") == 0  # chart notes are drawn, not written
+    charts = re.findall(r'<img alt="([^"]*)" src="data:image/png;base64,', page)
+    assert [alt.split(" (")[0].split(",")[0] for alt in charts] == [
+        "Age of the tickets held",
+        "Age of the tickets held",
+        "Tickets per retention rule: within and past the period",
+        "Personal data found in ticket text",
+    ]
+    summary = json.loads((run.folder / "summary.json").read_text())
+    assert (summary["tickets"], summary["users"]) == (0, len(accounts))
+    assert summary["accounts_without_tickets"] == len(customers)
