@@ -21,7 +21,12 @@ def interactive() -> bool:
 
 
 def progress(iterable: Iterable[T] | None = None, **kwargs) -> Iterator[T] | tqdm:
-    """Wrap ``iterable`` in a tqdm bar that is disabled when nobody is watching."""
+    """Wrap ``iterable`` in a tqdm bar that is disabled when nobody is watching.
+
+    Show one bar at a time, on the cursor's line: a bar given another ``position`` leaves a
+    blank line behind on the terminal when it closes. Work running side by side shares one
+    bar (see :class:`mimoto_gov.zammad.sync._Puller`).
+    """
     kwargs.setdefault("disable", not interactive())
     kwargs.setdefault("leave", False)
     kwargs.setdefault("file", sys.stderr)

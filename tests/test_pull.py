@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
+import re
+import select
 import stat
+import struct
+import subprocess
+import sys
+import termios
 from pathlib import Path
 
 import pandas as pd
@@ -364,3 +372,133 @@ def test_a_failed_pull_leaves_the_previous_snapshot(tmp_path, full_snapshot, ser
         server.faults.rate_500 = 0
     assert digest(data_dir / "zammad") == before
     assert load_inventory(data_dir).counts()["tickets"] == len(server.dataset.tickets)
+
+
+# -- progress on a terminal, silence under cron ---------------------------------------------------
+
+ROWS, COLUMNS = 24, 100
+_CONTROL = re.compile(r"(\x1b\[[0-9;?]*[A-Za-z]|\r|\n)")
+
+
+def pull_command(server, tmp_path, token: str) -> tuple[list[str], dict[str, str]]:
+    env = {
+        **os.environ,
+        "ZAMMAD_URL": server.url,
+        "ZAMMAD_TOKEN": server.tokens[token],
+        "MIMOTO_GOV_DATA": str(tmp_path / "data"),
+        "TERM": "xterm",
+    }
+    return [sys.executable, "-m", "mimoto_gov", "pull", "--full"], env
+
+
+def run_in_terminal(args, env, cwd) -> str:
+    """Run a command with a pseudo-terminal as its stdout and stderr; return what it wrote."""
+    main, terminal = os.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
+    process = subprocess.Popen(
+        args, stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal, env=env, cwd=cwd
+    )
+    os.close(terminal)
+    written = bytearray()
+    try:
+        while select.select([main], [], [], 60)[0]:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # EIO: the command closed the terminal
+                break
+            if not chunk:
+                break
+            written += chunk
+    finally:
+        os.close(main)
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=60)
+    assert process.returncode == 0, bytes(written).decode("utf-8", "replace")
+    return bytes(written).decode("utf-8")
+
+
+class Screen:
+    """What a terminal shows after some output: a minimal VT100 (text, CR, LF, cursor up)."""
+
+    def __init__(self, lines: list[str]):
+        # A screen full of earlier output with the cursor on the bottom line, where a pull
+        # started from a shell usually begins.
+        self.rows = [line.ljust(COLUMNS) for line in lines[-(ROWS - 1) :]]
+        self.rows += [" " * COLUMNS] * (ROWS - len(self.rows))
+        self.row, self.column, self.wrap_next = ROWS - 1, 0, False
+
+    def _line_feed(self) -> None:
+        if self.row == ROWS - 1:
+            self.rows = self.rows[1:] + [" " * COLUMNS]  # scroll up
+        else:
+            self.row += 1
+
+    def _put(self, char: str) -> None:
+        if self.wrap_next:  # xterm wraps only when the next character arrives
+            self.column, self.wrap_next = 0, False
+            self._line_feed()
+        line = self.rows[self.row]
+        self.rows[self.row] = line[: self.column] + char + line[self.column + 1 :]
+        if self.column == COLUMNS - 1:
+            self.wrap_next = True
+        else:
+            self.column += 1
+
+    def feed(self, text: str) -> Screen:
+        for part in _CONTROL.split(text):
+            if part == "\r":
+                self.column, self.wrap_next = 0, False
+            elif part == "\n":
+                self.wrap_next = False
+                self._line_feed()
+            elif part.startswith("\x1b["):
+                if part.endswith("A"):
+                    self.row = max(0, self.row - int(part[2:-1] or 1))
+                    self.wrap_next = False
+                elif part.endswith("K"):  # erase to the end of the line
+                    line = self.rows[self.row]
+                    self.rows[self.row] = line[: self.column].ljust(COLUMNS)
+            else:
+                for char in part:
+                    self._put(char)
+        return self
+
+    def lines(self) -> list[str]:
+        return [line.rstrip() for line in self.rows]
+
+
+@pytest.mark.parametrize("token", ["admin", "agent"])
+def test_a_pull_on_a_terminal_shows_progress_and_leaves_it_tidy(server, tmp_path, token):
+    args, env = pull_command(server, tmp_path, token)
+    written = run_in_terminal(args, env, tmp_path)
+
+    # Bars were shown (a count and the time taken): the listings of tickets, users... then,
+    # for an agent token, which may not read the article index, articles ticket by ticket.
+    assert re.search(r"tickets[^\r\n]*: \d+ [a-z]+ \[\d\d:\d\d", written)
+    if token == "agent":
+        assert re.search(r"articles: +\d+%\|", written)
+
+    earlier = [f"$ earlier command {n}" for n in range(ROWS)] + ["$ mimoto-gov pull --full"]
+    lines = Screen(earlier).feed(written).lines()
+    pieces = _CONTROL.split(written)
+    summary = next(piece for piece in pieces if piece.startswith("Full pull"))
+    wrapped = [summary[i : i + COLUMNS].rstrip() for i in range(0, len(summary), COLUMNS)]
+    # What stays on the screen: the earlier lines, the command, its summary (wrapped), then
+    # the line the shell's prompt goes on. No bar, and no blank line where bars were.
+    assert not any(a == b == "" for a, b in zip(lines, lines[1:], strict=False)), lines
+    assert lines[-1] == ""
+    assert lines[-1 - len(wrapped) : -1] == wrapped
+    assert lines[-2 - len(wrapped)] == "$ mimoto-gov pull --full"
+    assert all(line.startswith("$ earlier command") for line in lines[: -2 - len(wrapped)])
+
+
+def test_a_pull_off_a_terminal_prints_no_progress(server, tmp_path):
+    args, env = pull_command(server, tmp_path, "agent")
+    result = subprocess.run(
+        args, capture_output=True, text=True, env=env, cwd=tmp_path, check=False
+    )
+    assert result.returncode == 0
+    assert result.stderr == ""  # cron mails nothing but the result
+    assert result.stdout.startswith("Full pull") and result.stdout.count("\n") == 1
+    assert "records" not in result.stdout and "\r" not in result.stdout

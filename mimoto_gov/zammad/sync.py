@@ -28,8 +28,9 @@ import io
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -147,15 +148,47 @@ class _Puller:
         self.fetched_users = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._bars = 0
+        # While listings run side by side (together) they share one bar: bars on lines below
+        # the first leave blank lines behind on the terminal when they close.
+        self._shared = None
+        self._running: list[str] = []
 
     def _bar(self, **kwargs):
+        # Always on the cursor's line, one at a time; cleared when done (progress: leave=False).
         if self.show_progress is not None:
             kwargs["disable"] = not self.show_progress
-        with self._lock:
-            kwargs.setdefault("position", self._bars)  # concurrent listings, one line each
-            self._bars += 1
         return progress(**kwargs)
+
+    @contextmanager
+    def _counter(self, what: str) -> Iterator[Callable[[], None]]:
+        """Yield a function counting one record of the listing ``what`` on a progress bar.
+
+        Inside :meth:`together` the listings count on the shared bar, whose label names the
+        listings still running; otherwise the listing has a bar of its own.
+        """
+        shared = self._shared
+        if shared is None:
+            with self._bar(desc=what, unit=f" {what}") as bar:
+                yield bar.update
+            return
+
+        def label() -> None:
+            running = ", ".join(self._running)
+            shared.set_description_str(f"listing {running}" if running else "listed")
+
+        def count() -> None:
+            with self._lock:
+                shared.update()
+
+        with self._lock:
+            self._running.append(what)
+            label()
+        try:
+            yield count
+        finally:
+            with self._lock:
+                self._running.remove(what)
+                label()
 
     def _note_start(self) -> None:
         # Zammad's clock at its first answer: changes made while this pull runs are newer
@@ -168,20 +201,22 @@ class _Puller:
     def listing(self, records: Iterable[dict], what: str) -> list[dict]:
         """Drain a paginated listing into a list, with a progress bar on a terminal."""
         rows = []
-        with self._bar(desc=what, unit=f" {what}") as bar:
+        with self._counter(what) as count:
             for record in records:
                 if not rows:
                     self._note_start()
                 if self._stop.is_set():
                     raise _Stopped
                 rows.append(record)
-                bar.update()
+                count()
         self._note_start()
         return rows
 
     def together(self, **jobs: Callable[[], Any]) -> dict[str, Any]:
         """Run independent listings at the same time; the first failure stops the others."""
         results: dict[str, Any] = {}
+        bar = self._bar(desc="listing", unit=" records")
+        self._shared, self._running = bar, []
         pool = ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="zammad-list")
         try:
             futures = {pool.submit(job): name for name, job in jobs.items()}
@@ -199,6 +234,8 @@ class _Puller:
             self._stop.set()
             pool.shutdown(wait=True, cancel_futures=True)
             self._stop.clear()
+            self._shared = None
+            bar.close()
         return results
 
     def articles_of(self, ticket_ids: list[int]) -> tuple[dict[int, list[dict]], set[int]]:
