@@ -570,6 +570,19 @@ class RetentionReview:
         """List open requests with their deadlines, overdue first (None without registers)."""
         return self._memo("requests", lambda: review_summary.open_requests(self))
 
+    def own_copies(self) -> pd.DataFrame:
+        """List the workbook's own files past their retention (SAR packages, old reports...)."""
+        from mimoto_gov.own_copies import own_copies_due
+
+        return self._memo(
+            "own_copies",
+            lambda: own_copies_due(
+                data_dir=self.data_dir,
+                reports_dir=self.reports_dir,
+                today=review_summary.review_day(self),
+            ),
+        )
+
     def reappeared(self) -> pd.DataFrame | None:
         """List accounts whose email matches an erased person (None without registers)."""
         return self._memo("reappeared", lambda: review_summary.reappeared(self))

@@ -248,6 +248,16 @@ def actions(review: RetentionReview) -> pd.DataFrame:
     if not_met or missing:
         detail = f"{not_met} not met, {missing} without evidence"
         rows.append(("Keep the policy's promises", not_met + missing, detail, "Promises"))
+    own_copies = review.own_copies()
+    if len(own_copies):
+        rows.append(
+            (
+                "Delete the workbook's own old copies",
+                len(own_copies),
+                "mimoto-gov tidy --execute",
+                "The workbook's own copies",
+            )
+        )
     frame = pd.DataFrame(rows, columns=["What to do", "How many", "Detail", "See"])
     frame["How many"] = frame["How many"].astype("Int64")
     frame.insert(0, "#", range(1, len(frame) + 1))

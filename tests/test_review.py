@@ -848,3 +848,26 @@ def test_a_new_zammad_with_accounts_but_no_tickets_renders(tmp_path):
     summary = json.loads((run.folder / "summary.json").read_text())
     assert (summary["tickets"], summary["users"]) == (0, len(accounts))
     assert summary["accounts_without_tickets"] == len(customers)
+
+
+@pytest.mark.slow
+def test_the_workbooks_own_old_copies_are_listed_and_become_an_action(pulled, tmp_path):
+    import os
+    import time
+
+    reports = tmp_path / "own-reports"
+    failed = reports / "retention-review" / "2026-01" / "retention-review.failed.ipynb"
+    failed.parent.mkdir(parents=True)
+    failed.write_text("{}")
+    old = time.time() - 400 * 86400
+    os.utime(failed, (old, old))
+    review = build_review(
+        None,
+        data_dir=pulled["data_dir"],
+        reports_dir=reports,
+        schedule_path=pulled["schedule"],
+    )
+    due = review.own_copies()
+    assert any("failed.ipynb" in str(path) for path in due["Path"])
+    actions = review.actions()
+    assert "Delete the workbook's own old copies" in set(actions["What to do"])
