@@ -15,7 +15,6 @@ the :class:`DemoRun`, prints a few lines and records where its outputs are with
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 from mimoto_gov.errors import ConfigError, SnapshotError
-from mimoto_gov.settings import Settings, load_settings
+from mimoto_gov.settings import Settings, folders_in_environment, load_settings
 
 DEMO_TICKETS = 400
 DEMO_SEED = 7
@@ -204,31 +203,6 @@ STEPS: list[tuple[str, Step]] = [
 ]
 
 
-@contextlib.contextmanager
-def _folders_for_notebooks(settings: Settings) -> Iterator[None]:
-    """Name the demo's folders, absolute, in the environment while the steps run.
-
-    A report notebook's kernel runs in ``notebooks/`` and reads its settings from the
-    environment it inherits: without this, a relative ``./reports`` or settings given to
-    :func:`run_demo` rather than set in the environment would send it to other folders (and
-    the review's commitments would not see the demo's site audit).
-    """
-    folders = {
-        "MIMOTO_GOV_DATA": str(Path(settings.data_dir).absolute()),
-        "MIMOTO_GOV_REPORTS": str(Path(settings.reports_dir).absolute()),
-    }
-    before = {name: os.environ.get(name) for name in folders}
-    os.environ.update(folders)
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def _refuse_real_snapshot(settings: Settings) -> None:
     """Stop before the demo would replace a snapshot of a real Zammad with synthetic data."""
     from mimoto_gov.inventory import read_snapshot
@@ -273,7 +247,7 @@ def run_demo(
     with (
         Sandbox(seed=seed, tickets=tickets) as sandbox,
         ZammadClient(sandbox.url, sandbox.admin_token) as client,
-        _folders_for_notebooks(settings),
+        folders_in_environment(settings.data_dir, settings.reports_dir),
     ):
         run = DemoRun(settings=settings, sandbox=sandbox, client=client, out=out)
         for _name, step in list(STEPS):

@@ -15,10 +15,7 @@ outputs) before it is written under ``reports/``.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -30,6 +27,7 @@ from mimoto_gov.erasure_purge import Needles, purge_local_copies, redact_bytes
 from mimoto_gov.erasure_render import checklist_table, erasure_folder, kept_table
 from mimoto_gov.errors import InputError, ReportError
 from mimoto_gov.files import private_dir, write_text
+from mimoto_gov.settings import folders_in_environment
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "deletion_checklist.ipynb"
 EXECUTED_NAME = "deletion_checklist.ipynb"
@@ -175,7 +173,7 @@ def run_deletion_checklist(
     }
     with tempfile.TemporaryDirectory(prefix="mimoto-gov-erasure-") as scratch:
         executed_path = Path(scratch) / EXECUTED_NAME
-        with _kernel_folders(data_dir, reports_dir):
+        with folders_in_environment(data_dir, reports_dir):
             _execute(executed_path, parameters)
         executed = nbformat.read(executed_path, as_version=4)
     needles = Needles(emails=(email,))
@@ -213,22 +211,6 @@ def _erased(settings, request_id: str) -> bool:
         history = registers.erasures()
     done = history[(history["request_id"] == request_id) & (history["outcome"] == "completed")]
     return len(done) > 0
-
-
-@contextlib.contextmanager
-def _kernel_folders(data_dir: Path, reports_dir: Path) -> Iterator[None]:
-    """Name the data and reports folders, absolute, in the environment the kernel inherits."""
-    folders = {"MIMOTO_GOV_DATA": str(data_dir), "MIMOTO_GOV_REPORTS": str(reports_dir)}
-    before = {name: os.environ.get(name) for name in folders}
-    os.environ.update(folders)
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _execute(output: Path, parameters: dict) -> None:

@@ -17,13 +17,11 @@ run box at the top of the page, together with the parameters and the generation 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from mimoto_gov.errors import ConfigError, InputError, ReportError
 from mimoto_gov.files import private_dir, replacing_dir, write_bytes, write_text
 from mimoto_gov.reports_index import RUN_FILE, list_reports, write_index
 from mimoto_gov.reports_render import CSP, render_document, render_html, render_pdf
+from mimoto_gov.settings import folders_in_environment, load_settings
 
 __all__ = [
     "CSP",
@@ -134,7 +133,7 @@ def run_report(
     with tempfile.TemporaryDirectory(dir=kind_dir, prefix=f".{run_id}.") as scratch:
         Path(scratch).chmod(0o700)
         executed_path = Path(scratch) / f"{name}.ipynb"
-        with _folders_for_kernel(root):
+        with folders_in_environment(load_settings().data_dir, root):
             _execute(notebook, executed_path, params, workdir, folder, name)
         executed = nbformat.read(executed_path, as_version=4)
 
@@ -158,31 +157,6 @@ def run_report(
         notebook=executed,
         generated_at=generated_at,
     )
-
-
-@contextlib.contextmanager
-def _folders_for_kernel(reports_root: Path) -> Iterator[None]:
-    """Name the caller's data and reports folders, absolute, in the kernel's environment.
-
-    The kernel runs in the notebook's folder and inherits this process's environment, so a
-    relative ``./data`` would otherwise point somewhere else inside the notebook.
-    """
-    from mimoto_gov.settings import load_settings
-
-    folders = {
-        "MIMOTO_GOV_DATA": str(Path(load_settings().data_dir).absolute()),
-        "MIMOTO_GOV_REPORTS": str(Path(reports_root).absolute()),
-    }
-    before = {variable: os.environ.get(variable) for variable in folders}
-    os.environ.update(folders)
-    try:
-        yield
-    finally:
-        for variable, value in before.items():
-            if value is None:
-                os.environ.pop(variable, None)
-            else:
-                os.environ[variable] = value
 
 
 def save_report(

@@ -7,7 +7,9 @@ variable name only.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,3 +105,27 @@ def _check_dotenv(path: Path) -> None:
                     f"{path}: line {binding.original.line} is not NAME=value "
                     "(check its quotes); nothing was read from it"
                 )
+
+
+@contextlib.contextmanager
+def folders_in_environment(data_dir: Path, reports_dir: Path) -> Iterator[None]:
+    """Set ``MIMOTO_GOV_DATA`` and ``MIMOTO_GOV_REPORTS`` to absolute paths for a while.
+
+    A report notebook's kernel runs in ``notebooks/`` and reads its settings from the
+    environment it inherits, so relative folders would point elsewhere inside it. The
+    previous values are restored afterwards.
+    """
+    folders = {
+        "MIMOTO_GOV_DATA": str(Path(data_dir).absolute()),
+        "MIMOTO_GOV_REPORTS": str(Path(reports_dir).absolute()),
+    }
+    before = {name: os.environ.get(name) for name in folders}
+    os.environ.update(folders)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
