@@ -8,7 +8,7 @@ phone numbers).
 
 Contenders, on the same texts:
 
-1. ``mimoto_gov.pii.scan_pii`` on all of them (500,000 by default, the benchmark size of the
+1. ``mimoto_gov.pii.scan.scan_pii`` on all of them (500,000 by default, the benchmark size of the
    retention review);
 2. presidio-analyzer's pattern recognisers for the same kinds (EmailRecognizer,
    PhoneRecognizer with region GB, CreditCardRecognizer, IbanRecognizer, UkNinoRecognizer,
@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mimoto_gov.pii import KINDS, scan_pii  # noqa: E402
+from mimoto_gov.pii.scan import KINDS, scan_pii  # noqa: E402
 
 PLANTED = {
     "email": ["jo.bloggs@example.co.uk", "a.patel+orders@gmail.com", "sam_99@btinternet.com"],

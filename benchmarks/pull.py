@@ -181,7 +181,7 @@ def main() -> None:
         return
 
     sys.path.insert(0, str(ROOT))
-    from mimoto_gov.zammad.sandbox import Sandbox
+    from mimoto_gov.sandbox.zammad.server import Sandbox
 
     print(f"building the sandbox: {args.tickets:,} tickets, {args.latency * 1000:.0f} ms/request")
     with (

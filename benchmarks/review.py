@@ -1,7 +1,8 @@
 """Benchmark the monthly retention review on a large synthetic inventory.
 
 Builds a Zammad snapshot of 100,000 tickets and about 500,000 articles straight from
-:mod:`mimoto_gov.synthetic` (no HTTP: the pull has its own benchmark), then runs the whole
+:mod:`mimoto_gov.sandbox.synthetic.dataset`
+(no HTTP: the pull has its own benchmark), then runs the whole
 review twice, each in a fresh process as cron would: the month before last with an empty
 personal-data cache, then last month, which only scans what is new. For each run: wall time
 (load, compute, papermill, HTML and PDF), the notebook's own execution time, and the peak
@@ -27,9 +28,9 @@ from pathlib import Path
 import pandas as pd
 
 from mimoto_gov import inventory as inv
-from mimoto_gov import synthetic
-from mimoto_gov.pii import scan_pii
-from mimoto_gov.review import month_before, previous_month
+from mimoto_gov.pii.scan import scan_pii
+from mimoto_gov.sandbox.synthetic import dataset as synthetic
+from mimoto_gov.views.review.build import month_before, previous_month
 
 # Nested values the snapshot keeps as JSON text; the review never reads them.
 _NESTED = {"attachments", "preferences", "role_ids", "organization_ids", "group_ids", "member_ids"}
@@ -112,7 +113,7 @@ def build_in_child(data_dir: Path, tickets: int, articles_per_ticket: int, seed:
 def run_month(month: str, data_dir: Path, reports_dir: Path) -> dict:
     """Run `run_review` in a new process; return wall time and the peak RSS of its processes."""
     code = (
-        "import sys; from mimoto_gov.review import run_review; "
+        "import sys; from mimoto_gov.views.review.build import run_review; "
         "r = run_review(sys.argv[1], data_dir=sys.argv[2], reports_dir=sys.argv[3]); "
         "print(r.folder)"
     )

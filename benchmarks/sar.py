@@ -7,9 +7,9 @@ formatting, 3 attachments. Then it times the export the way `mimoto-gov sar` run
 the live calls (attachment downloads, ticket history and tags), which depend on Zammad:
 
 - open: the request register lookup, loading the snapshot, gathering the person, the
-  third-party scan and the register entries (``mimoto_gov.sar.open_case``);
+  third-party scan and the register entries (``mimoto_gov.sar.case.open_case``);
 - write: the whole package (attachments written from bytes standing in for the downloads,
-  CSV, JSON, HTML, PDF, manifest, zip) (``mimoto_gov.sar.write_package``).
+  CSV, JSON, HTML, PDF, manifest, zip) (``mimoto_gov.sar.case.write_package``).
 
 Run: .venv/bin/python benchmarks/sar.py [--tickets N]
 """
@@ -30,7 +30,7 @@ import pandas as pd
 
 from mimoto_gov.inventory import SCHEMA_VERSION, STATE_FILE, frame
 from mimoto_gov.registers import open_registers
-from mimoto_gov.sar import LiveData, open_case, verify_manifest, write_package
+from mimoto_gov.sar.case import LiveData, open_case, verify_manifest, write_package
 
 SUBJECT = "Pat.Subject@Example.org"
 OWN_TICKETS = 6

@@ -18,6 +18,13 @@ from dotenv.parser import parse_stream
 
 from mimoto_gov.errors import ConfigError
 
+# The package's own folder and the project around it (the checkout holding pyproject.toml),
+# where the tracked policy files, notebooks and samples live.
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
+POLICY_DIR = PROJECT_DIR / "data" / "policy"
+
 DEFAULT_DATA_DIR = "./data"
 DEFAULT_REPORTS_DIR = "./reports"
 

@@ -382,10 +382,10 @@ def _phone_key(text: str) -> str:
 def _known_addresses(inventory) -> dict[str, str]:
     """Whose an address is, as far as the snapshot tells: "staff" or "another user".
 
-    Staff are the accounts :func:`mimoto_gov.retention.staff_user_ids` finds, plus every
+    Staff are the accounts :func:`mimoto_gov.retention.rules.staff_user_ids` finds, plus every
     address agents send from (the shared support address is usually no user at all).
     """
-    from mimoto_gov.retention import staff_user_ids
+    from mimoto_gov.retention.rules import staff_user_ids
 
     users, articles = inventory.users, inventory.articles
     emails = _lower(users["email"])
@@ -403,7 +403,7 @@ def third_party_findings(subject: SubjectData, known: dict[str, str] | None = No
     """Other people's email addresses and phone numbers in the subject's correspondence.
 
     Scans the titles of the subject's own tickets and the ``from``, ``to``, ``cc``,
-    ``subject`` and ``body`` of every article found, with :func:`mimoto_gov.pii.scan_pii`,
+    ``subject`` and ``body`` of every article found, with :func:`mimoto_gov.pii.scan.scan_pii`,
     and keeps the kinds in :data:`THIRD_PARTY_KINDS` that are not the subject's own
     (their addresses, and the phone numbers on their user records).
 
@@ -418,7 +418,7 @@ def third_party_findings(subject: SubjectData, known: dict[str, str] | None = No
         when the snapshot does not know).
 
     """
-    from mimoto_gov.pii import scan_pii
+    from mimoto_gov.pii.scan import scan_pii
 
     known = known or {}
     own_emails = set(subject.emails)

@@ -36,7 +36,7 @@ def sandbox():
     Function-scoped, so state changes do not leak between tests. Tokens are in
     ``sandbox.tokens`` (``admin``, ``agent``, ``customer``); the URL is ``sandbox.url``.
     """
-    from mimoto_gov.zammad.sandbox import Sandbox
+    from mimoto_gov.sandbox.zammad.server import Sandbox
 
     with Sandbox(tickets=60, task_tick_seconds=0.05) as running:
         yield running

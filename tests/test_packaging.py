@@ -6,15 +6,13 @@ import re
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
 
 import pytest
 import yaml
 
 import mimoto_gov
 from mimoto_gov.cli import build_parser
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers.paths import ROOT
 
 
 def requirement_names(requirements: list[str]) -> set[str]:

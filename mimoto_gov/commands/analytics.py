@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mimoto_gov.settings import NOTEBOOKS_DIR
+
 DESCRIPTION = """\
 Gaug.es analytics, saved exports first. `import` reads export files or folders (API JSON,
 the dashboard's traffic JSON or the community date,views,people CSV, detected automatically)
@@ -13,7 +15,7 @@ live API with GAUGES_TOKEN, saves every response under $MIMOTO_GOV_DATA/gauges/r
 the token) and imports them. `review` renders notebooks/analytics_review.ipynb (popular
 pages, browsers, countries, traffic, then the anonymity audit) to HTML and PDF."""
 
-NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "analytics_review.ipynb"
+NOTEBOOK = NOTEBOOKS_DIR / "analytics_review.ipynb"
 
 
 def register(subparsers) -> None:
@@ -117,7 +119,7 @@ def run_review(args: argparse.Namespace) -> int:
     from mimoto_gov.errors import InputError
     from mimoto_gov.gauges.periods import month_span
     from mimoto_gov.gauges.store import load_store
-    from mimoto_gov.reports import run_report
+    from mimoto_gov.reports.run import run_report
     from mimoto_gov.settings import load_settings
 
     start, end = month_span(args.date_from, args.date_to)

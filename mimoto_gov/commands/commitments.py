@@ -16,7 +16,7 @@ always exits 0 when it could judge; the statuses are the result."""
 
 
 def _print(table, version: str, today: date) -> None:
-    from mimoto_gov.commitments import status_counts
+    from mimoto_gov.commitments.evaluate import status_counts
     from mimoto_gov.deadlines import uk_date
 
     counts = status_counts(table)
@@ -41,9 +41,13 @@ def _print(table, version: str, today: date) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from mimoto_gov.commitments import COMMITMENTS_FILE, check_commitments, load_commitments
+    from mimoto_gov.commitments.evaluate import (
+        COMMITMENTS_FILE,
+        check_commitments,
+        load_commitments,
+    )
     from mimoto_gov.errors import InputError
-    from mimoto_gov.policy_files import policy_file
+    from mimoto_gov.policy.files import policy_file
     from mimoto_gov.registers.csvout import write_frame_csv
     from mimoto_gov.settings import load_settings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from mimoto_gov.cli import number_at_least
-from mimoto_gov.synthetic import MIN_TICKETS
+from mimoto_gov.sandbox.synthetic.dataset import MIN_TICKETS
 
 DESCRIPTION = """\
 Run the workbook end to end with no configuration: start the local Zammad sandbox (synthetic
@@ -36,7 +36,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the demo steps."""
-    from mimoto_gov.demo import run_demo
+    from mimoto_gov.demo.run import run_demo
 
     run_demo(tickets=args.tickets, seed=args.seed)
     return 0

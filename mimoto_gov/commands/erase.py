@@ -77,7 +77,7 @@ def ask(plan) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """Run the dry run or the erasure, print what happened and the documents' paths."""
-    from mimoto_gov.erasure import erase
+    from mimoto_gov.erasure.run import erase
 
     confirm = ask if sys.stdin.isatty() else None
     result = erase(

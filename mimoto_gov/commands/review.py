@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Render the review and print where the outputs are."""
-    from mimoto_gov.review import parse_month, run_review
+    from mimoto_gov.views.review.build import parse_month, run_review
 
     # Check the month before anything slow starts.
     month = parse_month(args.month)

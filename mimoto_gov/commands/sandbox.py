@@ -34,8 +34,8 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int:
     """Start the sandbox, print how to use it, and serve until interrupted (or ``stop``)."""
-    from mimoto_gov.synthetic import MIN_TICKETS
-    from mimoto_gov.zammad.sandbox import Sandbox
+    from mimoto_gov.sandbox.synthetic.dataset import MIN_TICKETS
+    from mimoto_gov.sandbox.zammad.server import Sandbox
 
     if args.tickets < MIN_TICKETS:
         raise InputError(f"--tickets must be at least {MIN_TICKETS}, got {args.tickets}")

@@ -63,7 +63,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the package and print what was found, then the package folder."""
-    from mimoto_gov.sar import build_sar_package
+    from mimoto_gov.sar.case import build_sar_package
 
     folder = build_sar_package(
         args.request_id,

@@ -51,9 +51,9 @@ def run(args: argparse.Namespace) -> int:
     """Audit the pages, write the report and print the verdict and paths."""
     from urllib.parse import urlsplit
 
+    from mimoto_gov.audits.site import FAIL, audit_site
     from mimoto_gov.settings import load_settings
-    from mimoto_gov.site_audit import FAIL, audit_site
-    from mimoto_gov.site_audit_report import save_site_audit
+    from mimoto_gov.views.site_audit import save_site_audit
 
     settings = load_settings()
     helpdesk = ()

@@ -34,7 +34,7 @@ from mimoto_gov.gauges.redact import (
     query_params,
     split_query,
 )
-from mimoto_gov.pii import scan_pii
+from mimoto_gov.pii.scan import scan_pii
 
 SUPPRESS_BELOW = 5
 FLAG_BELOW = 10

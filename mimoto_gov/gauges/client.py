@@ -25,9 +25,9 @@ from urllib3.util.retry import Retry
 
 from mimoto_gov import __version__
 from mimoto_gov.errors import GaugesError
-from mimoto_gov.files import private_dir, write_text
 from mimoto_gov.gauges.periods import month_days, months_between
-from mimoto_gov.progress import progress
+from mimoto_gov.support.files import private_dir, write_text
+from mimoto_gov.support.progress import progress
 
 DEFAULT_BASE_URL = "https://secure.gaug.es"
 TOKEN_HEADER = "X-Gauges-Token"

@@ -39,7 +39,7 @@ import pandas as pd
 from mimoto_gov.errors import InputError
 from mimoto_gov.gauges.frames import GaugesData, dedupe, typed_frame
 from mimoto_gov.gauges.timezones import iana_zone
-from mimoto_gov.progress import progress
+from mimoto_gov.support.progress import progress
 
 FORMATS = ("api", "dashboard", "csv", "rows")
 

@@ -3,8 +3,8 @@
 Gaug.es stores paths and referrers as sent, query strings included (gauges-api.md §7.2,
 §7.3), so any of them may carry an email address, a reset token or a customer number. Every
 value shown in an analytics report or an audit finding goes through :func:`mask_text` first:
-personal data found by :func:`mimoto_gov.pii.scan_pii` is masked with
-:func:`mimoto_gov.pii.mask`, values of identifying query parameters become ``***`` and long
+personal data found by :func:`mimoto_gov.pii.scan.scan_pii` is masked with
+:func:`mimoto_gov.pii.scan.mask`, values of identifying query parameters become ``***`` and long
 random tokens keep only their first three characters.
 """
 
@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, unquote_plus
 
-from mimoto_gov.pii import mask, scan_pii
+from mimoto_gov.pii.scan import mask, scan_pii
 
 # §10.1: query parameters that identify a person or unlock an account. The first group is
 # checked everywhere; the second (record ids) only on our own pages, where an id is ours.

@@ -15,12 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from mimoto_gov.files import private_dir, replacing_dir, write_bytes
 from mimoto_gov.gauges.frames import TABLES, GaugesData, typed_frame
 from mimoto_gov.gauges.loaders import export_files, load_exports
-from mimoto_gov.settings import load_settings
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from mimoto_gov.settings import PROJECT_DIR, load_settings
+from mimoto_gov.support.files import private_dir, replacing_dir, write_bytes
 
 
 def gauges_dir(data_dir: Path | str | None = None) -> Path:

@@ -3,7 +3,7 @@
 The privacy policy says the statistics are used "to see which of our web pages are popular,
 which browsers are used, and which countries people are based in". Each function here
 answers one of those questions for a period, as a frame or a figure ready for
-:mod:`mimoto_gov.display`. Every count below :data:`SUPPRESS_BELOW` (5) is folded into an
+:mod:`mimoto_gov.reports.display`. Every count below :data:`SUPPRESS_BELOW` (5) is folded into an
 "other" row, and an "other" row that is itself below 5 shows as "fewer than 5", so no
 published cell could single out a visitor (gauges-api.md §10.7). Paths lose their query
 string and every label is masked (:func:`.redact.mask_text`).
@@ -27,9 +27,9 @@ from mimoto_gov.gauges.loaders import load_exports
 from mimoto_gov.gauges.periods import month_label, month_span, parse_month
 from mimoto_gov.gauges.redact import mask_text, strip_query
 from mimoto_gov.gauges.store import load_store, readable_tables_dir
-from mimoto_gov.settings import load_settings
+from mimoto_gov.settings import PROJECT_DIR, load_settings
 
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "samples" / "gauges"
+SAMPLE_DIR = PROJECT_DIR / "data" / "samples" / "gauges"
 FEWER = f"fewer than {SUPPRESS_BELOW}"
 BLUE = "#0072B2"
 _THOUSANDS = FuncFormatter(lambda value, _: f"{value:,.0f}")

@@ -1,7 +1,7 @@
 """CSV exports of the registers, safe to open in a spreadsheet.
 
 Register text comes from people and from Zammad (an authority's name, a complaint summary, an
-email address), so every text cell goes through :mod:`mimoto_gov.safe_output`, which
+email address), so every text cell goes through :mod:`mimoto_gov.support.safe_output`, which
 neutralises cells a spreadsheet would run as a formula. Before that, values with no natural
 CSV form are made readable: booleans as yes/no, lists "; "-joined, dicts as JSON.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mimoto_gov.safe_output import csv_safe, safe_frame, write_csv
+from mimoto_gov.support.safe_output import csv_safe, safe_frame, write_csv
 
 neutralise = csv_safe
 

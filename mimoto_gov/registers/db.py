@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mimoto_gov.errors import RegisterError
-from mimoto_gov.files import PRIVATE_FILE_MODE, private_dir
+from mimoto_gov.support.files import PRIVATE_FILE_MODE, private_dir
 
 _APPEND_ONLY = """
 CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}

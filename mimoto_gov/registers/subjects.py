@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mimoto_gov.errors import InputError, RegisterError
-from mimoto_gov.files import PRIVATE_FILE_MODE, private_dir
+from mimoto_gov.support.files import PRIVATE_FILE_MODE, private_dir
 
 KEY_FILE = ".erasure-key"
 _KEY_BYTES = 32

@@ -18,7 +18,8 @@ Later pulls are incremental:
 - users and organisations are listed again (a few requests), which also drops deleted ones.
 
 A pull first fetches everything into memory and only then writes the new snapshot into a
-staging folder that replaces the old one in one rename (:func:`mimoto_gov.files.replacing_dir`):
+staging folder that replaces the old one in one rename
+(:func:`mimoto_gov.support.files.replacing_dir`):
 a failure or an interruption at any point leaves the previous snapshot as it was.
 """
 
@@ -39,7 +40,6 @@ from typing import Any
 import pandas as pd
 
 from mimoto_gov.errors import NotFound, PermissionDenied, SnapshotError
-from mimoto_gov.files import private_dir, replacing_dir, write_bytes, write_text
 from mimoto_gov.inventory import (
     SCHEMA_VERSION,
     STATE_FILE,
@@ -49,7 +49,8 @@ from mimoto_gov.inventory import (
     frame,
     read_snapshot,
 )
-from mimoto_gov.progress import progress
+from mimoto_gov.support.files import private_dir, replacing_dir, write_bytes, write_text
+from mimoto_gov.support.progress import progress
 from mimoto_gov.zammad.client import ZammadClient
 
 OVERLAP = timedelta(minutes=10)

@@ -1,0 +1,1 @@
+"""Audits of what the workbook does not own: the website, and its own copies of personal data."""

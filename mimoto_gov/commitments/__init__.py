@@ -1,0 +1,1 @@
+"""The privacy policy's promises, each with a check and its evidence."""

@@ -1,0 +1,156 @@
+"""Every promise of the privacy policy, with its status and evidence.
+
+``data/policy/commitments.yml`` lists the promises, each quoting the policy's clause and
+naming a check (:mod:`mimoto_gov.commitments.checks`). :func:`check_commitments` runs them all
+and returns the "Commitments at a glance" table of the monthly review: each promise, its
+status (met, not met, evidence missing), the evidence in a sentence, what to do and who.
+
+The review also shows :func:`policy_changes` (what changed in the policy text since last
+month, from git, and which commitments the change touches) and ends with
+:func:`record_of_processing` (the Article 30 record, ``ropa.yml``). :func:`seed_demo_registers`
+fills the registers with example entries for the demo pack.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from mimoto_gov.commitments.checks import (
+    CHECKS,
+    MET,
+    MISSING,
+    NOT_MET,
+    STATUSES,
+    CheckContext,
+    Outcome,
+    missing,
+    shorten,
+)
+from mimoto_gov.demo.registers import SeedResult, seed_demo_registers
+from mimoto_gov.errors import MimotoGovError
+from mimoto_gov.policy.files import (
+    COMMITMENTS_FILE,
+    POLICY_FILE,
+    Commitment,
+    Commitments,
+    load_commitments,
+    policy_file,
+    read_policy_text,
+)
+from mimoto_gov.policy.history import PolicyChange, policy_changes
+from mimoto_gov.policy.ropa import record_of_processing
+
+COLUMNS = ["id", "promise", "clause", "status", "evidence", "action", "owner"]
+CLAUSE_CHARS = 160
+NOTHING_TO_DO = "Nothing to do."
+
+
+def run_check(ctx: CheckContext, item: Commitment) -> Outcome:
+    """Run one commitment's check; a clause gone from the policy or an error is no evidence."""
+    if item.clause not in ctx.policy_text:
+        return missing(
+            "the quoted clause is no longer in the policy text",
+            "Update the entry in commitments.yml to the policy's current wording "
+            "(or remove it if the promise was dropped)",
+        )
+    try:
+        return CHECKS[item.check](ctx, item)
+    except MimotoGovError as error:
+        # Damaged evidence (an unreadable snapshot or registers file) is not a pass or a fail.
+        return missing(str(error))
+
+
+def check_commitments(
+    *,
+    data_dir: Path | str | None = None,
+    reports_dir: Path | str | None = None,
+    today: date | None = None,
+    policy_path: Path | str | None = None,
+    commitments_path: Path | str | None = None,
+) -> pd.DataFrame:
+    """Check every promise of the privacy policy against its evidence.
+
+    Args:
+        data_dir: the workbook data folder (registers, snapshot, Gaug.es tables); the
+            settings' by default.
+        reports_dir: the reports folder (the latest site audit); the settings' by default.
+        today: the day to judge on (deadlines, attestation expiry); today by default.
+        policy_path: the privacy policy text (``<data>/policy/privacy-policy.md`` or the
+            repository's ``data/policy/privacy-policy.md``).
+        commitments_path: ``commitments.yml`` (found the same way).
+
+    Returns:
+        One row per promise, in the policy's order: id, promise, clause (shortened), status
+        ("met", "not met" or "evidence missing"), evidence, action (what to do; "Nothing
+        to do." when met), owner.
+
+    Raises:
+        ConfigError: the policy or the commitments file is missing or malformed.
+
+    """
+    settings = None
+    if data_dir is None or reports_dir is None:
+        from mimoto_gov.settings import load_settings
+
+        settings = load_settings()
+    data_dir = Path(data_dir) if data_dir is not None else settings.data_dir
+    reports_dir = Path(reports_dir) if reports_dir is not None else settings.reports_dir
+    policy = Path(policy_path) if policy_path is not None else policy_file(POLICY_FILE, data_dir)
+    if commitments_path is None:
+        commitments_path = policy_file(COMMITMENTS_FILE, data_dir)
+    commitments = load_commitments(commitments_path, checks=CHECKS)
+    context = CheckContext(
+        data_dir=data_dir,
+        reports_dir=reports_dir,
+        today=today or date.today(),
+        policy_path=policy,
+        policy_text=read_policy_text(policy),
+        attestation_valid_days=commitments.attestation_valid_days,
+    )
+    rows = []
+    with context:
+        for item in commitments:
+            outcome = run_check(context, item)
+            action = NOTHING_TO_DO if outcome.status == MET else outcome.action or item.action
+            rows.append(
+                {
+                    "id": item.id,
+                    "promise": item.title,
+                    "clause": shorten(item.clause, CLAUSE_CHARS),
+                    "status": outcome.status,
+                    "evidence": shorten(outcome.evidence),
+                    "action": shorten(action),
+                    "owner": item.owner,
+                }
+            )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def status_counts(table: pd.DataFrame) -> dict[str, int]:
+    """Count the promises per status (every status present, in order), for key figures."""
+    counts = table["status"].value_counts()
+    return {status: int(counts.get(status, 0)) for status in STATUSES}
+
+
+__all__ = [
+    "CHECKS",
+    "COLUMNS",
+    "MET",
+    "MISSING",
+    "NOT_MET",
+    "STATUSES",
+    "Commitment",
+    "Commitments",
+    "PolicyChange",
+    "SeedResult",
+    "check_commitments",
+    "load_commitments",
+    "policy_changes",
+    "record_of_processing",
+    "run_check",
+    "seed_demo_registers",
+    "status_counts",
+]

@@ -1,0 +1,259 @@
+"""The demo: the whole workbook on a local Zammad sandbox with synthetic data.
+
+``mimoto-gov demo`` (and ``make demo``) needs no configuration: it starts the sandbox on a
+free port in this process, pulls it into the configured data folder with the sandbox's own
+admin token (handed over in memory: never printed, never written), and then runs each step
+of :data:`STEPS` in order: the inventory, example registers, the analytics (a live pull
+from the local Gaug.es sandbox), a cookie audit of a local copy of the website, the
+retention review (which reads the analytics and the site audit as evidence of the policy's
+commitments), a subject access package and an erasure dry run. A job that wants to appear
+in the demo appends its step to :data:`STEPS` (or calls :func:`add_step`); a step receives
+the :class:`DemoRun`, prints a few lines and records where its outputs are with
+:meth:`DemoRun.output`. The demo ends by listing those places, the retention review last.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import urlsplit
+
+from mimoto_gov.errors import ConfigError, SnapshotError
+from mimoto_gov.settings import Settings, folders_in_environment, load_settings
+
+DEMO_TICKETS = 400
+DEMO_SEED = 7
+
+
+@dataclass
+class DemoRun:
+    """The state shared by the demo's steps.
+
+    Attributes:
+        settings: the workbook settings (data and reports folders).
+        sandbox: the running sandbox (``sandbox.url``; its tokens stay in memory).
+        client: a Zammad client for the sandbox, with the admin token.
+        out: where steps print.
+        results: what earlier steps produced, by step name (``"pull"``, ``"inventory"``...).
+        outputs: (label, path) of everything the demo wrote, listed at the end.
+        last: the outputs listed after all others (the retention review's).
+
+    """
+
+    settings: Settings
+    sandbox: Any
+    client: Any
+    out: TextIO = sys.stdout
+    results: dict[str, Any] = field(default_factory=dict)
+    outputs: list[tuple[str, Path]] = field(default_factory=list)
+    last: list[tuple[str, Path]] = field(default_factory=list)
+
+    def say(self, text: str = "") -> None:
+        """Print a line of the demo's output."""
+        print(text, file=self.out, flush=True)
+
+    def output(self, label: str, path: Path) -> None:
+        """Record an output location, listed when the demo ends."""
+        self.outputs.append((label, Path(path)))
+
+    @contextlib.contextmanager
+    def listed_last(self) -> Iterator[None]:
+        """List the outputs recorded inside the block after all others, whenever they ran."""
+        start = len(self.outputs)
+        yield
+        self.last.extend(self.outputs[start:])
+
+    def listing(self) -> list[tuple[str, Path]]:
+        """Return the outputs in the order the demo lists them: :attr:`last` at the end."""
+        return [entry for entry in self.outputs if entry not in self.last] + self.last
+
+
+Step = Callable[[DemoRun], None]
+
+
+def add_step(name: str, step: Step, *, after: str | None = None) -> None:
+    """Add a step to the demo (at the end, or right after the step named ``after``).
+
+    Adding a step under a name that is already there replaces it, so importing a module
+    twice does not run its step twice.
+    """
+    names = [existing for existing, _ in STEPS]
+    if name in names:
+        STEPS[names.index(name)] = (name, step)
+        return
+    position = len(STEPS) if after is None else names.index(after) + 1
+    STEPS.insert(position, (name, step))
+
+
+def pull_step(run: DemoRun) -> None:
+    """Pull the sandbox into the data folder (always a full pull: the port is new each run)."""
+    from mimoto_gov.zammad.sync import pull
+
+    run.say(f"Pulling the sandbox Zammad at {run.sandbox.url} ...")
+    result = pull(run.client, run.settings.data_dir, full=True)
+    run.results["pull"] = result
+    run.say(result.summary())
+    run.output("Zammad snapshot (Parquet)", result.path)
+
+
+def inventory_step(run: DemoRun) -> None:
+    """Load the snapshot like a notebook would and print a short summary of it."""
+    from mimoto_gov.inventory import load_inventory
+
+    inventory = load_inventory(run.settings.data_dir)
+    run.results["inventory"] = inventory
+    for line in inventory_summary(inventory):
+        run.say(line)
+
+
+def inventory_summary(inventory) -> list[str]:
+    """Describe an inventory in a few lines (counts, date range, states, groups)."""
+    tickets = inventory.tickets
+    counts = inventory.counts()
+    lines = [
+        "",
+        "Inventory: "
+        + ", ".join(
+            f"{n:,} {'organisations' if table == 'organizations' else table}"
+            for table, n in counts.items()
+        ),
+    ]
+    if len(tickets):
+        first, last = tickets["created_at"].min(), tickets["created_at"].max()
+        lines.append(f"  tickets created {_uk_date(first)} to {_uk_date(last)}")
+        for column in ("state", "group"):
+            values = tickets[column].fillna("(none)").value_counts()
+            listed = ", ".join(f"{name} {n:,}" for name, n in values.items())
+            lines.append(f"  by {column}: {listed}")
+    users = inventory.users
+    if len(users):
+        customers = int(users["id"].isin(tickets["customer_id"]).sum())
+        lines.append(f"  {len(users):,} users, {customers:,} of them customers of a ticket")
+    if len(inventory.attachments):
+        size = int(inventory.attachments["size"].fillna(0).sum())
+        lines.append(
+            f"  {len(inventory.attachments):,} attachments, {size / 1024:,.0f} KiB in Zammad"
+        )
+    return lines
+
+
+def _uk_date(moment) -> str:
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def registers_step(run: DemoRun) -> None:
+    """Add example register entries (requests, law enforcement, consents...) for the pack."""
+    from mimoto_gov.demo.registers import demo_step
+
+    demo_step(run)
+
+
+def analytics_step(run: DemoRun) -> None:
+    """Pull the review's month and the one before from the local Gaug.es sandbox; review them."""
+    from mimoto_gov.demo.analytics import demo_step
+
+    demo_step(run)
+
+
+def site_audit_step(run: DemoRun) -> None:
+    """Audit the cookies of a local copy of the website and save the report."""
+    from mimoto_gov.views.site_audit import demo_step
+
+    demo_step(run)
+
+
+def review_step(run: DemoRun) -> None:
+    """Render last month's retention review from the sandbox (HTML and PDF), listed last."""
+    from mimoto_gov.views.review.build import demo_step
+
+    # Readers look at the end of the output: the review's two files close the list.
+    with run.listed_last():
+        demo_step(run)
+
+
+def sar_step(run: DemoRun) -> None:
+    """Build a subject access package for one of the sandbox's customers."""
+    from mimoto_gov.sar.case import demo_step
+
+    demo_step(run)
+
+
+def erasure_step(run: DemoRun) -> None:
+    """Write the deletion checklist for another sandbox customer (a dry run, never executed)."""
+    from mimoto_gov.erasure.run import demo_step
+
+    demo_step(run)
+
+
+# The demo's steps, (name, step) in the order they run: append a job's step here. The
+# analytics and the site audit come before the review, whose commitments read them.
+STEPS: list[tuple[str, Step]] = [
+    ("pull", pull_step),
+    ("inventory", inventory_step),
+    ("registers", registers_step),
+    ("analytics", analytics_step),
+    ("site-audit", site_audit_step),
+    ("review", review_step),
+    ("subject-access", sar_step),
+    ("erasure", erasure_step),
+]
+
+
+def _refuse_real_snapshot(settings: Settings) -> None:
+    """Stop before the demo would replace a snapshot of a real Zammad with synthetic data."""
+    from mimoto_gov.inventory import read_snapshot
+
+    try:
+        state = read_snapshot(settings.zammad_dir).sync_state
+    except SnapshotError:
+        return
+    host = urlsplit(state.get("zammad_url") or "").hostname or ""
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        raise ConfigError(
+            f"{settings.data_dir} holds a snapshot of a real Zammad; the demo will not replace "
+            "it with synthetic data: set MIMOTO_GOV_DATA to another folder"
+        )
+
+
+def run_demo(
+    *,
+    tickets: int = DEMO_TICKETS,
+    seed: int = DEMO_SEED,
+    settings: Settings | None = None,
+    out: TextIO | None = None,
+) -> DemoRun:
+    """Run every demo step against a fresh sandbox and print where the outputs are.
+
+    Args:
+        tickets: how many synthetic tickets the sandbox serves.
+        seed: the synthetic data's seed (same seed, same data).
+        settings: the workbook settings (loaded from the environment when omitted).
+        out: where to print (standard output by default).
+
+    Returns:
+        The finished :class:`DemoRun` (results and outputs of every step).
+
+    """
+    from mimoto_gov.sandbox.zammad.server import Sandbox
+    from mimoto_gov.zammad.client import ZammadClient
+
+    settings = settings or load_settings()
+    _refuse_real_snapshot(settings)
+    out = out or sys.stdout
+    with (
+        Sandbox(seed=seed, tickets=tickets) as sandbox,
+        ZammadClient(sandbox.url, sandbox.admin_token) as client,
+        folders_in_environment(settings.data_dir, settings.reports_dir),
+    ):
+        run = DemoRun(settings=settings, sandbox=sandbox, client=client, out=out)
+        for _name, step in list(STEPS):
+            step(run)
+    run.say("")
+    run.say("Where things are:")
+    for label, path in run.listing():
+        run.say(f"  {label}: {path}")
+    return run

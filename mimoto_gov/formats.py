@@ -1,0 +1,172 @@
+"""Months and UK formats for the retention review: ``YYYY-MM`` months, dates, figures, tables.
+
+Everything the review shows passes through here, so the report speaks in UK dates (UK time),
+thousands separators and masked addresses.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+from mimoto_gov.deadlines import UK_TIME
+from mimoto_gov.errors import InputError
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+# --------------------------------------------------------------------------------------------
+# Months
+
+
+def previous_month(today: date | None = None) -> str:
+    """Return the calendar month before ``today`` (UK time) as ``YYYY-MM``.
+
+    Counted from the first of this month minus one day: "one month ago" on 31 March would be
+    3 March, still in March.
+    """
+    today = today or datetime.now(UK_TIME).date()
+    return (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+
+
+def parse_month(month: str | None, today: date | None = None) -> str:
+    """Check a ``YYYY-MM`` month; empty or None means the previous calendar month.
+
+    Raises:
+        InputError: one line naming the bad value, or a month that has not begun.
+
+    """
+    if month is None or not str(month).strip():
+        return previous_month(today)
+    text = str(month).strip()
+    match = _MONTH_RE.match(text)
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1970:
+        raise InputError(f"month {text!r} is not a month like 2026-10 (YYYY-MM)")
+    today = today or datetime.now(UK_TIME).date()
+    if date(int(match.group(1)), int(match.group(2)), 1) > today:
+        raise InputError(f"month {text} has not begun yet: nothing to review")
+    return text
+
+
+def month_bounds(month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the start of a month and of the next one (UK midnight), in UTC."""
+    year, number = (int(part) for part in month.split("-"))
+    start = datetime(year, number, 1, tzinfo=UK_TIME)
+    end_day = date(year, number, calendar.monthrange(year, number)[1]) + timedelta(days=1)
+    end = datetime(end_day.year, end_day.month, 1, tzinfo=UK_TIME)
+    return pd.Timestamp(start).tz_convert("UTC"), pd.Timestamp(end).tz_convert("UTC")
+
+
+def month_label(month: str) -> str:
+    """Write ``2026-10`` as ``October 2026``."""
+    year, number = (int(part) for part in month.split("-"))
+    return f"{calendar.month_name[number]} {year}"
+
+
+def month_before(month: str) -> str:
+    """Return the month before a ``YYYY-MM`` month."""
+    year, number = (int(part) for part in month.split("-"))
+    return previous_month(date(year, number, 1) + timedelta(days=1))
+
+
+# --------------------------------------------------------------------------------------------
+# UK formats
+
+
+def uk_date(value: Any) -> str:
+    """Format a timestamp as ``1 Nov 2026`` (UK time), empty when missing."""
+    from mimoto_gov.reports.display import format_uk_date
+
+    if value is None or pd.isna(value):
+        return ""
+    return format_uk_date(value)
+
+
+def uk_datetime(value: Any) -> str:
+    """Format a timestamp as ``1 Nov 2026 06:15 GMT`` (UK time), empty when missing."""
+    if value is None or pd.isna(value):
+        return ""
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    stamp = stamp.tz_convert(UK_TIME)
+    return f"{stamp.day} {stamp:%b %Y %H:%M %Z}"
+
+
+def uk_dates(series: pd.Series) -> pd.Series:
+    """Format a column of timestamps as ``1 Nov 2026`` (UK time), empty when missing."""
+    # Vectorised, for lists of tens of thousands of rows.
+    if series.empty:
+        return series.astype(str)
+    if not pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return series.map(uk_date).astype(str)
+    stamps = series.dt.tz_convert(UK_TIME) if series.dt.tz is not None else series
+    text = stamps.dt.strftime("%d %b %Y").str.removeprefix("0")
+    return text.fillna("").astype(str)
+
+
+def thousands(value: Any) -> str:
+    """Format an integer with thousands separators (``12,345``)."""
+    return f"{int(value):,}"
+
+
+def size_text(size: int) -> str:
+    """Format bytes in words: ``1.2 GB (1,234,567,890 bytes)``."""
+    size = int(size)
+    for unit, factor in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= factor:
+            return f"{size / factor:,.1f} {unit} ({size:,} bytes)"
+    return f"{size:,} bytes"
+
+
+# --------------------------------------------------------------------------------------------
+# Report tables
+
+
+def labelled(table: pd.DataFrame, index_name: str) -> pd.DataFrame:
+    """Return ``table`` with its index as a first column named ``index_name``."""
+    table = table.copy()
+    table.index.name = index_name
+    return table.reset_index()
+
+
+def masked_emails(emails: pd.Series) -> pd.Series:
+    """Mask each address (``a***@example.com``); ``(none)`` when empty, ``***`` when no address."""
+    from mimoto_gov.pii.scan import mask
+
+    def one(value: Any) -> str:
+        text = "" if value is None or pd.isna(value) else str(value).strip()
+        return mask(text, "email") if "@" in text else ("(none)" if not text else "***")
+
+    return emails.map(one).astype(str)
+
+
+def comparison(rows, now: dict, before: dict, sizes: set | frozenset = frozenset()):
+    """Tabulate figures now, last month and the change, for ``(label, key)`` rows.
+
+    Keys in ``sizes`` are byte counts, shown in words (:func:`size_text`).
+    """
+    out = []
+    for label, key in rows:
+        current = now.get(key)
+        previous = before.get(key)
+        show = size_text if key in sizes else thousands
+        if previous is None:
+            change = ""
+        else:
+            delta = int(current) - int(previous)
+            change = "no change" if delta == 0 else f"{delta:+,}"
+            if key in sizes and delta:
+                change = ("+" if delta > 0 else "-") + size_text(abs(delta))
+        out.append(
+            {
+                "": label,
+                "Now": show(current),
+                "Last month": "" if previous is None else show(previous),
+                "Change": change,
+            }
+        )
+    return pd.DataFrame(out)

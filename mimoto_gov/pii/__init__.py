@@ -1,0 +1,1 @@
+"""Personal data in free text: the scanner (``scan``) and the cache of earlier scans (``cache``)."""

@@ -1,0 +1,98 @@
+"""The index of every rendered report: ``reports/index.html``.
+
+Each run folder holds a ``run.json`` describing it (kind, run id, title, generation time,
+file names, summary). The index is rebuilt from those files after every run, so it never
+disagrees with what is on disk, and it is rendered through the house page (CSP included).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from mimoto_gov.reports.display import format_uk_date
+from mimoto_gov.reports.render import render_document
+from mimoto_gov.support.files import private_dir, write_text
+from mimoto_gov.support.safe_output import escape
+
+RUN_FILE = "run.json"
+INDEX_FILE = "index.html"
+
+
+def list_reports(reports_dir: str | Path) -> list[dict[str, Any]]:
+    """List the reports under ``reports_dir``, newest run first within each kind.
+
+    Args:
+        reports_dir: the reports folder (``reports/``).
+
+    Returns:
+        One dict per run, as written to its ``run.json``, with ``folder`` added. Folders
+        without a readable ``run.json`` (a failed first run, for instance) are skipped.
+
+    """
+    root = Path(reports_dir)
+    runs = []
+    for run_file in sorted(root.glob(f"*/*/{RUN_FILE}")):
+        folder = run_file.parent
+        if folder.name.startswith(".") or folder.parent.name.startswith("."):
+            continue
+        try:
+            run = json.loads(run_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(run, dict):
+            continue
+        run["folder"] = str(folder)
+        runs.append(run)
+    runs.sort(key=lambda r: str(r.get("run_id", "")), reverse=True)
+    runs.sort(key=lambda r: str(r.get("kind", "")))
+    return runs
+
+
+def write_index(reports_dir: str | Path) -> Path:
+    """Rebuild ``reports_dir/index.html`` from the run folders; returns its path."""
+    root = private_dir(Path(reports_dir))
+    runs = list_reports(root)
+    now = dt.datetime.now(dt.UTC).isoformat()
+    page = render_document("Reports", _index_body(root, runs), {"generated_at": now})
+    return write_text(root / INDEX_FILE, page)
+
+
+def _index_body(root: Path, runs: list[dict[str, Any]]) -> str:
+    if not runs:
+        return '<p class="mg-text">No reports yet.</p>'
+    parts = [
+        f'<p class="mg-text">{len(runs):,} report{"s" if len(runs) != 1 else ""}, '
+        "newest run first within each kind.</p>",
+        '<div class="mg-table"><table class="mg-data"><thead><tr>'
+        '<th scope="col">Kind</th><th scope="col">Run</th><th scope="col">Title</th>'
+        '<th scope="col">Generated</th><th scope="col">Files</th></tr></thead><tbody>',
+    ]
+    for run in runs:
+        folder = Path(run["folder"])
+        try:
+            relative = folder.relative_to(root).as_posix()
+        except ValueError:
+            continue
+        files = run.get("files", {})
+        links = []
+        for label, key in (("HTML", "html"), ("PDF", "pdf"), ("notebook", "ipynb")):
+            name = files.get(key)
+            if name and (folder / name).is_file():
+                href = quote(f"{relative}/{name}")
+                links.append(f'<a href="{escape(href)}">{label}</a>')
+        generated = format_uk_date(run.get("generated_at"), with_time=True)
+        parts.append(
+            "<tr>"
+            f"<td>{escape(run.get('kind', ''))}</td>"
+            f"<td>{escape(run.get('run_id', ''))}</td>"
+            f"<td>{escape(run.get('title', ''))}</td>"
+            f"<td>{escape(generated)}</td>"
+            f"<td>{' · '.join(links)}</td>"
+            "</tr>"
+        )
+    parts.append("</tbody></table></div>")
+    return "".join(parts)

@@ -1,0 +1,1 @@
+"""Retention: the schedule and its rules applied to the Zammad inventory."""

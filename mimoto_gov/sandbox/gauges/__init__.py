@@ -1,0 +1,1 @@
+"""A local Gaug.es-compatible API and its synthetic site data."""

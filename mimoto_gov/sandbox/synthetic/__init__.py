@@ -1,0 +1,1 @@
+"""A deterministic synthetic Zammad dataset: people, tickets, articles and text."""

@@ -1,0 +1,1 @@
+"""A local Zammad-compatible server following zammad-api.md section 9."""

@@ -1,0 +1,1 @@
+"""Foundation helpers every layer may use: private atomic files, safe output, progress bars."""

@@ -1,0 +1,245 @@
+"""What ``notebooks/deletion_checklist.ipynb`` shows, and how its executed copy is kept.
+
+The notebook drives :func:`mimoto_gov.erasure.run.erase` exactly as the command does (a dry run
+unless ``execute`` is True) and shows the checklist it produced. With its default parameters
+(no request) it changes nothing and says what to set.
+
+:func:`run_deletion_checklist` runs the notebook with papermill and keeps the executed copy
+as ``reports/erasure/<request id>/deletion_checklist.ipynb``. papermill writes the parameters,
+the person's address among them, into the executed notebook after its last cell has run: after
+the purge of the workbook's own copies that ran inside it. So the notebook runs in a private
+scratch folder outside the workbook, and once the person is erased every form of their address
+is redacted from the executed notebook (the injected parameters cell, papermill's metadata, the
+outputs) before it is written under ``reports/``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from mimoto_gov.erasure.purge import Needles, purge_local_copies, redact_bytes
+from mimoto_gov.erasure.run import ErasureFailed, ErasureRun, erase
+from mimoto_gov.errors import InputError, ReportError
+from mimoto_gov.settings import NOTEBOOKS_DIR, folders_in_environment
+from mimoto_gov.support.files import private_dir, write_text
+from mimoto_gov.views.erasure_documents import checklist_table, erasure_folder, kept_table
+
+NOTEBOOK = NOTEBOOKS_DIR / "deletion_checklist.ipynb"
+EXECUTED_NAME = "deletion_checklist.ipynb"
+KERNEL_NAME = "python3"
+
+NO_REQUEST = (
+    "No request given: set request_id and subject_email in the parameters cell to plan an "
+    "erasure (execute = True carries it out)."
+)
+
+
+@dataclass
+class DeletionChecklist:
+    """The result of one run of the notebook (``run`` is None when no request was given)."""
+
+    run: ErasureRun | None
+
+    def summary(self) -> str:
+        """Say what happened and where the documents are."""
+        if self.run is None:
+            return NO_REQUEST
+        paths = ", ".join(str(p) for p in self.run.paths)
+        return f"{self.run.message} Documents: {paths}." if paths else self.run.message
+
+    def checklist(self) -> pd.DataFrame:
+        """Return every place the person's data lives, what happens to it, owner and state."""
+        if self.run is None or self.run.plan is None:
+            return checklist_table([])
+        return checklist_table(self.run.plan.lines)
+
+    def kept(self) -> pd.DataFrame:
+        """List what stays (kept, or left to staff), why, and who owns it."""
+        if self.run is None or self.run.plan is None:
+            return kept_table([])
+        return kept_table(self.run.plan.lines)
+
+    def articles_to_redact(self) -> pd.DataFrame:
+        """List articles and titles on other tickets that name the person, for redaction."""
+        columns = ["ticket_number", "article_id", "created_at", "internal", "found"]
+        if self.run is None or self.run.plan is None:
+            return pd.DataFrame(columns=columns)
+        return self.run.plan.kept_articles[columns]
+
+    def record_run_info(self) -> None:
+        """Record the snapshot time in the report's run box."""
+        from mimoto_gov.reports.display import record_run_info
+
+        plan = self.run.plan if self.run else None
+        record_run_info(snapshot_time=plan.snapshot_time if plan else None)
+
+
+def build_deletion_checklist(
+    request_id: str,
+    subject_email: str,
+    *,
+    execute: bool = False,
+    data_dir: str | Path | None = None,
+    delete_organization: bool = False,
+) -> DeletionChecklist:
+    """Run the erasure's dry run (or, with ``execute``, the erasure) for the notebook.
+
+    Args:
+        request_id: the erasure request; empty means nothing to do.
+        subject_email: the person's address.
+        execute: carry out the erasure (the parameter is the confirmation).
+        data_dir: the workbook's data folder (default: the settings').
+        delete_organization: also delete their organisation when they are its only member.
+
+    Returns:
+        A :class:`DeletionChecklist`.
+
+    """
+    if not (request_id or "").strip() or not (subject_email or "").strip():
+        return DeletionChecklist(None)
+    from mimoto_gov.settings import load_settings
+
+    settings = load_settings()
+    if data_dir is not None:
+        settings = replace(settings, data_dir=Path(data_dir))
+    run = erase(
+        subject_email,
+        request_id,
+        execute=execute,
+        yes=execute,
+        delete_organization=delete_organization,
+        settings=settings,
+    )
+    return DeletionChecklist(run)
+
+
+def run_deletion_checklist(
+    request_id: str,
+    subject_email: str,
+    *,
+    execute: bool = False,
+    delete_organization: bool = False,
+    settings=None,
+) -> Path:
+    """Run ``notebooks/deletion_checklist.ipynb`` and keep its executed copy under reports.
+
+    The kernel reads the settings as the command does (environment, then ``.env`` in the
+    working directory), with the data and reports folders of ``settings``. Once the request's
+    erasure is complete (this run or an earlier one) the executed notebook is redacted before
+    it is saved, and the workbook is searched again: no file under the data or reports folder
+    may still hold the address. A dry run's copy names the person, like the dry-run checklist;
+    the erasure's purge redacts it later.
+
+    Args:
+        request_id: the erasure request in the request register.
+        subject_email: the person's address (one of the request's subjects).
+        execute: carry out the erasure (the parameter is the confirmation).
+        delete_organization: also delete their organisation when they are its only member.
+        settings: the workbook's settings (loaded from the environment when None).
+
+    Returns:
+        The path of the executed notebook, ``reports/erasure/<id>/deletion_checklist.ipynb``.
+
+    Raises:
+        InputError: no request id, or an address that is not an email address.
+        RegisterError: no such request.
+        ReportError: a cell failed (the notebook's own error, e.g. a failed erasure, in one
+            line); nothing is saved.
+        ErasureFailed: the erasure is complete but a file still holds the address.
+
+    """
+    from mimoto_gov.registers import normalise_email, open_registers
+    from mimoto_gov.settings import load_settings
+
+    settings = settings or load_settings()
+    if not (request_id or "").strip():
+        raise InputError("no request id given: name the erasure request to run the checklist for")
+    email = normalise_email(subject_email, "subject_email")
+    with open_registers(settings.registers_path) as registers:
+        request_id = registers.get_request(request_id).id
+    data_dir = Path(settings.data_dir).absolute()
+    reports_dir = Path(settings.reports_dir).absolute()
+    parameters = {
+        "request_id": request_id,
+        "subject_email": email,
+        "execute": bool(execute),
+        "delete_organization": bool(delete_organization),
+        "data_dir": str(data_dir),
+    }
+    with tempfile.TemporaryDirectory(prefix="mimoto-gov-erasure-") as scratch:
+        executed_path = Path(scratch) / EXECUTED_NAME
+        with folders_in_environment(data_dir, reports_dir):
+            _execute(executed_path, parameters)
+        executed = nbformat.read(executed_path, as_version=4)
+    needles = Needles(emails=(email,))
+    erased = _erased(settings, request_id)
+    if erased:
+        executed = redact_notebook(executed, needles)
+    folder = erasure_folder(reports_dir, request_id)
+    for level in (folder.parent.parent, folder.parent, folder):
+        private_dir(level)
+    path = write_text(folder / EXECUTED_NAME, nbformat.writes(executed))
+    if erased:
+        left = purge_local_copies(needles, data_dir, reports_dir).left
+        if left:
+            raise ErasureFailed(
+                f"request {request_id} was erased but these files still hold the person: "
+                f"{', '.join(left)}"
+            )
+    return path
+
+
+def redact_notebook(notebook, needles: Needles):
+    """Return a copy of an executed notebook with every form of the addresses redacted.
+
+    The whole document is redacted (the injected parameters cell, ``metadata.papermill``,
+    every output), not only the parameters, since an output may quote the address too.
+    """
+    text = redact_bytes(nbformat.writes(notebook).encode("utf-8"), needles).decode("utf-8")
+    return nbformat.reads(text, as_version=4)
+
+
+def _erased(settings, request_id: str) -> bool:
+    from mimoto_gov.registers import open_registers
+
+    with open_registers(settings.registers_path) as registers:
+        history = registers.erasures()
+    done = history[(history["request_id"] == request_id) & (history["outcome"] == "completed")]
+    return len(done) > 0
+
+
+def _execute(output: Path, parameters: dict) -> None:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        papermill.execute_notebook(
+            str(NOTEBOOK),
+            str(output),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            language="python",
+            progress_bar=False,
+            log_output=False,
+            # The kernel reads .env from the caller's working directory, as the command does.
+            cwd=str(Path.cwd()),
+            extra_arguments=["--log-level=ERROR"],
+        )
+    except PapermillExecutionError as exc:
+        message = (exc.evalue or "").strip().splitlines()
+        reason = f"{exc.ename}: {message[0]}" if message else exc.ename
+        raise ReportError(
+            f"{NOTEBOOK.name} failed in cell {exc.cell_index}: {reason}; the executed notebook "
+            "was not kept"
+        ) from None
+    except Exception as exc:  # kernel died or could not start, bad notebook...
+        detail = str(exc).strip().splitlines()
+        raise ReportError(
+            f"{NOTEBOOK.name} could not run: {type(exc).__name__}"
+            f"{': ' + detail[0] if detail else ''}"
+        ) from exc

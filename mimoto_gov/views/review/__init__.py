@@ -1,0 +1,1 @@
+"""The monthly retention review: its figures, summary, charts and rendering."""
