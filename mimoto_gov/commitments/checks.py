@@ -8,7 +8,9 @@ lazily opened registers, snapshot and record of processing) and its
 
 The rule for every check: a broken promise found in the evidence is "not met"; no evidence,
 stale evidence or evidence only a person can give and nobody gave is "evidence missing";
-"met" needs evidence. Reading the evidence never creates anything: with no registers file
+"met" needs evidence. The demo's example entries are refused as evidence outside the demo's
+folder (:mod:`mimoto_gov.commitments.examples`): a register holding any is "evidence missing"
+until they are removed. Reading the evidence never creates anything: with no registers file
 the register-based checks say "evidence missing".
 """
 
@@ -22,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from mimoto_gov.commitments.examples import examples_count, refusal_note, without_examples
 from mimoto_gov.deadlines import UK_TIME, uk_date
 from mimoto_gov.errors import ConfigError
 from mimoto_gov.policy.files import ROPA_FILE, Commitment, policy_file
@@ -188,8 +191,10 @@ def _attested(ctx: CheckContext, key: str, valid_days: int | None = None) -> tup
     valid_days = int(valid_days or ctx.attestation_valid_days)
     frame = registers.attestations(on=ctx.today)
     frame = frame[(frame["statement_key"] == key) & (frame["attested_on"] <= ctx.today)]
+    frame, examples = without_examples(ctx.data_dir, frame, "attested_by")
     if frame.empty:
-        return False, f"no attestation '{key}' recorded"
+        note = refusal_note(examples, "attestation(s)")
+        return False, f"no attestation '{key}' recorded" + (f"; {note}" if note else "")
     latest = frame.sort_values(["attested_on", "id"]).iloc[-1]
     lapses = min(latest["expires_on"], latest["attested_on"] + timedelta(days=valid_days))
     who, when = latest["attested_by"], uk_date(latest["attested_on"])
@@ -237,6 +242,9 @@ def governance_records(ctx: CheckContext, item: Commitment) -> Outcome:
     start = ctx.window_start(item.params.get("window_months", 12))
     complaints = registers.complaints(today=ctx.today)
     complaints = complaints[(complaints["received_on"] >= start) | (complaints["status"] == "open")]
+    complaints, examples = without_examples(ctx.data_dir, complaints, "summary")
+    if examples:
+        gaps.append(refusal_note(examples, "complaint(s)"))
     late = complaints[complaints["ack_late"].astype(bool)]
     if len(late):
         problems.append(f"complaint(s) {_listing(list(late['id']))} not acknowledged in 30 days")
@@ -249,6 +257,9 @@ def governance_records(ctx: CheckContext, item: Commitment) -> Outcome:
         [found >= start_at or status.startswith("decision") for found, status in
          zip(breaches["found_at"], breaches["status"], strict=True)],
     )  # fmt: skip
+    breaches, examples = without_examples(ctx.data_dir, breaches, "description")
+    if examples:
+        gaps.append(refusal_note(examples, "breach(es)"))
     bad = breaches[(breaches["status"] == "decision overdue") | breaches["reported_late"]]
     if len(bad):
         problems.append(
@@ -329,6 +340,11 @@ def consent_audit(ctx: CheckContext, item: Commitment) -> Outcome:
     count, imported_at = registers.conn.execute(
         "SELECT COUNT(*), MAX(imported_at) FROM mailing_list"
     ).fetchone()
+    sources = [row[0] for row in registers.conn.execute("SELECT source FROM consents")]
+    sources += [row[0] for row in registers.conn.execute("SELECT source_file FROM mailing_list")]
+    examples = examples_count(ctx.data_dir, sources)
+    if examples:
+        return missing(refusal_note(examples, "consent(s) or mailing-list entries"))
     if not count:
         return missing("no mailing-list export imported")
     imported = datetime.fromisoformat(imported_at).astimezone(UTC).date()
@@ -374,7 +390,9 @@ def law_enforcement_warrants(ctx: CheckContext, item: Commitment) -> Outcome:
     registers = ctx.registers()
     if registers is None:
         return _no_registers(ctx)
-    frame = registers.law_enforcement_requests()
+    frame, examples = without_examples(ctx.data_dir, registers.law_enforcement_requests(), "notes")
+    if examples:
+        return missing(refusal_note(examples, "law-enforcement request(s)"))
     if frame.empty:
         return met("no law-enforcement requests recorded in the register")
     problems = _disclosure_problems(frame, item.params.get("informal_words", _INFORMAL))
@@ -395,10 +413,12 @@ def sharing_only_lawful(ctx: CheckContext, item: Commitment) -> Outcome:
     registers = ctx.registers()
     if registers is None:
         return _no_registers(ctx)
-    frame = registers.law_enforcement_requests()
+    frame, examples = without_examples(ctx.data_dir, registers.law_enforcement_requests(), "notes")
     problems = _disclosure_problems(frame, item.params.get("informal_words", _INFORMAL))
     key = str(item.params.get("attestation") or item.id)
     ok, sentence = _attested(ctx, key, item.params.get("valid_days"))
+    if examples and not problems:
+        return missing(refusal_note(examples, "law-enforcement request(s)"))
     disclosed = int(frame["decision"].isin(["disclosed", "partial"]).sum())
     if problems:
         return not_met("; ".join(problems))
@@ -415,7 +435,9 @@ def law_enforcement_users_told(ctx: CheckContext, item: Commitment) -> Outcome:
     registers = ctx.registers()
     if registers is None:
         return _no_registers(ctx)
-    frame = registers.law_enforcement_requests()
+    frame, examples = without_examples(ctx.data_dir, registers.law_enforcement_requests(), "notes")
+    if examples:
+        return missing(refusal_note(examples, "law-enforcement request(s)"))
     frame = frame[frame["subjects"].fillna("").astype(str).str.strip() != ""]
     if frame.empty:
         return met("no law-enforcement request naming a user recorded")
@@ -478,6 +500,9 @@ def _requests_outcome(ctx: CheckContext, item: Commitment, kind: str) -> Outcome
         for r in registers.list_requests()
         if r.kind == kind and (not r.finished or r.received_on >= start)
     ]
+    examples = examples_count(ctx.data_dir, [r.notes for r in requests])
+    if examples:
+        return missing(refusal_note(examples, f"{kind} request(s)"))
     erased = set()
     if kind == "erasure":
         erasures = registers.erasures()

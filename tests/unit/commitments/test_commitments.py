@@ -29,12 +29,13 @@ from mimoto_gov.commitments.evaluate import (
     policy_changes,
     record_of_processing,
     run_check,
-    seed_demo_registers,
     status_counts,
 )
+from mimoto_gov.demo.registers import seed_demo_registers
 from mimoto_gov.errors import ConfigError
 from mimoto_gov.policy.files import normalise_text, read_policy_text, repository_policy_dir
 from mimoto_gov.registers import open_registers
+from mimoto_gov.support.examples import DEMO_MARKER, mark_demo_folder
 from tests.helpers.paths import FIXTURES
 
 REPO_POLICY = repository_policy_dir()
@@ -813,6 +814,7 @@ def test_normalised_text_reads_links_as_their_words():
 
 
 def test_seeding_is_idempotent_and_shows_every_status(data, reports):
+    mark_demo_folder(data)
     first = seed_demo_registers(data, today=TODAY)
     assert first.total > 0 and first.added["requests"] == 3
     with regs(data) as reg:
@@ -843,6 +845,34 @@ def test_seeding_is_idempotent_and_shows_every_status(data, reports):
     assert table.loc["analytics-not-shared", "status"] == MISSING
 
 
+def test_examples_go_only_into_a_demo_folder(data):
+    with pytest.raises(ConfigError, match="not a demo folder"):
+        seed_demo_registers(data, today=TODAY)
+    assert not (data / "registers.sqlite").exists()
+
+
+def test_example_entries_outside_the_demo_folder_are_refused_as_evidence(data, reports):
+    # Demo data copied into a real folder (an older demo wrote into ./data): the marker is
+    # gone, the marked entries stay, and no promise is met on them.
+    mark_demo_folder(data)
+    seed_demo_registers(data, today=TODAY)
+    (data / DEMO_MARKER).unlink()
+    table = check_commitments(data_dir=data, reports_dir=reports, today=TODAY).set_index("id")
+    refused = [
+        "uk-warrants-only", "users-told", "no-access-logs", "marketing-opt-in",
+        "deletion-on-request", "no-sharing-without-consent", "export-on-request",
+    ]  # fmt: skip
+    for cid in refused:
+        assert table.loc[cid, "status"] == MISSING, cid
+        assert "from the demo refused as evidence" in table.loc[cid, "evidence"], cid
+    assert "example attestation(s)" in table.loc["no-access-logs", "evidence"]
+    # A real attestation beside the example one counts, the example one still does not.
+    with regs(data) as reg:
+        reg.attest("no-access-logs", "No access logs.", "Jo Bloggs", attested_on=TODAY)
+    outcome = judge("no-access-logs", data, reports)
+    assert outcome.status == MET and "Jo Bloggs" in outcome.evidence
+
+
 # -- the command -----------------------------------------------------------------------------------
 
 
@@ -858,6 +888,7 @@ def test_command_prints_every_promise_and_writes_a_safe_private_csv(
     (data / "policy" / "commitments.yml").write_text(
         commitments.replace("owner: Website lead", "owner: \"=HYPERLINK('http://x')\"", 1)
     )
+    mark_demo_folder(data)
     seed_demo_registers(data, today=date.today() - timedelta(days=1))
     out = tmp_path / "out" / "commitments.csv"
     assert main(["commitments", "--out", str(out)]) == 0
