@@ -1,8 +1,12 @@
-"""The demo, run once for every test that reads what it wrote (it takes about twenty seconds)."""
+"""Shared, costly set-ups: the demo run once, and a clone configured for a (sandbox) desk."""
 
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,3 +66,60 @@ def demo_result(tmp_path_factory) -> DemoResult:
         out = io.StringIO()
         run = run_demo(tickets=120, out=out)
     return DemoResult(project=project, run=run, output=out.getvalue(), before=before)
+
+
+@dataclass
+class LiveProject:
+    """A fresh clone whose root .env names a running sandbox: pulled, with two requests.
+
+    Attributes:
+        project: the clone's root.
+        sandbox: the running Zammad sandbox.
+        env: the environment for commands (no workbook variables: .env is the configuration).
+        access_id, erasure_id: the requests recorded with ``mimoto-gov requests add``.
+        emails: the two subjects' addresses.
+
+    """
+
+    project: Path
+    sandbox: object
+    env: dict[str, str]
+    access_id: str
+    erasure_id: str
+    emails: tuple[str, str]
+
+
+def command(project: Path, env: dict[str, str], *args: str) -> str:
+    """Run ``mimoto-gov ARGS`` at the project's root; return its output (it must succeed)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "mimoto_gov", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def live_project(tmp_path_factory) -> Iterator[LiveProject]:
+    """A clone configured for a real desk (the sandbox) as the getting-started guide says."""
+    from mimoto_gov.sandbox.zammad.server import Sandbox
+
+    with Sandbox(tickets=60, task_tick_seconds=0.05) as sandbox:
+        project = fresh_project(
+            tmp_path_factory.mktemp("live") / "mimoto-gov",
+            env={"ZAMMAD_URL": sandbox.url, "ZAMMAD_TOKEN": sandbox.admin_token},
+        )
+        env = {k: v for k, v in os.environ.items() if k not in WORKBOOK_VARIABLES}
+        command(project, env, "pull")
+        personas, users = sandbox.dataset.personas, sandbox.dataset.users
+        emails = (users[personas["subject"]]["email"], users[personas["sole_member"]]["email"])
+        ids = []
+        for kind, email in zip(("access", "erasure"), emails, strict=True):
+            out = command(project, env, "requests", "add", "--kind", kind, "--email", email)
+            ids.append(out.split()[0])
+        yield LiveProject(project, sandbox, env, ids[0], ids[1], emails)
