@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,24 +13,12 @@ from mimoto_gov.demo.registers import seed_demo_registers
 from mimoto_gov.settings import load_settings
 from mimoto_gov.support.examples import DEMO_MARKER, mark_demo_folder
 from mimoto_gov.zammad.client import ZammadClient, client_from_settings
+from tests.helpers.cli import mimoto_gov
 from tests.helpers.inprocess import run
 from tests.helpers.paths import ROOT
 from tests.helpers.project import fresh_project
 
 PLACEHOLDER = re.compile(r"TO BE (?:FILLED|CONFIRMED) BY STAFF[^\n]*")
-
-
-def doctor_subprocess(cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZAMMAD_", "MIMOTO_GOV_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "mimoto_gov", "doctor"],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def statuses(output: str) -> dict[str, str]:
@@ -88,7 +73,7 @@ def live(sandbox, tmp_path, monkeypatch):
 
 def test_a_fresh_clone_lists_every_placeholder_and_exits_non_zero(tmp_path):
     project = fresh_project(tmp_path / "clone")
-    done = doctor_subprocess(project)
+    done = mimoto_gov("doctor", cwd=project)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     found = statuses(done.stdout)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.cli import clean_env, mimoto_gov
 from tests.helpers.project import files_under, fresh_project
 
 WORKBOOK_VARIABLES = ("ZAMMAD_URL", "ZAMMAD_TOKEN", "GAUGES_TOKEN", "MIMOTO_GOV_DATA",
@@ -91,15 +89,7 @@ class LiveProject:
 
 def command(project: Path, env: dict[str, str], *args: str) -> str:
     """Run ``mimoto-gov ARGS`` at the project's root; return its output (it must succeed)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "mimoto_gov", *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = mimoto_gov(*args, cwd=project, env=env)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -114,7 +104,7 @@ def live_project(tmp_path_factory) -> Iterator[LiveProject]:
             tmp_path_factory.mktemp("live") / "mimoto-gov",
             env={"ZAMMAD_URL": sandbox.url, "ZAMMAD_TOKEN": sandbox.admin_token},
         )
-        env = {k: v for k, v in os.environ.items() if k not in WORKBOOK_VARIABLES}
+        env = clean_env()
         command(project, env, "pull")
         personas, users = sandbox.dataset.personas, sandbox.dataset.users
         emails = (users[personas["subject"]]["email"], users[personas["sole_member"]]["email"])
