@@ -40,18 +40,11 @@ from typing import Any
 import pandas as pd
 
 from mimoto_gov.errors import NotFound, PermissionDenied, SnapshotError
-from mimoto_gov.inventory import (
-    SCHEMA_VERSION,
-    STATE_FILE,
-    TABLES,
-    Inventory,
-    attachment_records,
-    frame,
-    read_snapshot,
-)
 from mimoto_gov.support.files import private_dir, replacing_dir, write_bytes, write_text
 from mimoto_gov.support.progress import progress
 from mimoto_gov.zammad.client import ZammadClient
+from mimoto_gov.zammad.frames import TABLES, attachment_records, frame
+from mimoto_gov.zammad.snapshot import SCHEMA_VERSION, STATE_FILE, Inventory, read_snapshot
 
 OVERLAP = timedelta(minutes=10)
 WORKERS = 4

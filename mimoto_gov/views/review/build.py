@@ -53,7 +53,6 @@ from mimoto_gov.views.review.report import (
     REPORT_FILENAME,
     REPORT_KIND,
     SUMMARY_FILE,
-    demo_step,
     run_review,
 )
 from mimoto_gov.views.review.summary import KIND_NOUNS, PLACE_LABELS
@@ -70,7 +69,6 @@ __all__ = [
     "SENSITIVE_KINDS",
     "RetentionReview",
     "build_review",
-    "demo_step",
     "month_before",
     "month_bounds",
     "month_label",
