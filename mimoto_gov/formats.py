@@ -12,11 +12,14 @@ import math
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from mimoto_gov.deadlines import UK_TIME
 from mimoto_gov.errors import InputError
+
+# Every date and time a person reads is in UK time (GMT or BST).
+UK_TIME = ZoneInfo("Europe/London")
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 

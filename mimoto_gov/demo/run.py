@@ -26,6 +26,7 @@ from mimoto_gov.demo import analytics as demo_analytics
 from mimoto_gov.demo import registers as demo_registers
 from mimoto_gov.demo.steps import erasure_step, review_step, sar_step, site_audit_step
 from mimoto_gov.errors import ConfigError, SnapshotError
+from mimoto_gov.formats import uk_date
 from mimoto_gov.settings import Settings, folders_in_environment, load_settings
 
 DEMO_TICKETS = 400
@@ -127,7 +128,7 @@ def inventory_summary(inventory) -> list[str]:
     ]
     if len(tickets):
         first, last = tickets["created_at"].min(), tickets["created_at"].max()
-        lines.append(f"  tickets created {_uk_date(first)} to {_uk_date(last)}")
+        lines.append(f"  tickets created {uk_date(first)} to {uk_date(last)}")
         for column in ("state", "group"):
             values = tickets[column].fillna("(none)").value_counts()
             listed = ", ".join(f"{name} {n:,}" for name, n in values.items())
@@ -142,10 +143,6 @@ def inventory_summary(inventory) -> list[str]:
             f"  {len(inventory.attachments):,} attachments, {size / 1024:,.0f} KiB in Zammad"
         )
     return lines
-
-
-def _uk_date(moment) -> str:
-    return f"{moment.day} {moment:%b %Y}"
 
 
 def registers_step(run: DemoRun) -> None:
