@@ -14,8 +14,10 @@ import tempfile
 from pathlib import Path
 
 from mimoto_gov.formats import month_label, parse_month
+from mimoto_gov.inventory import load_inventory
+from mimoto_gov.reports.run import run_report
 from mimoto_gov.retention import rules as retention
-from mimoto_gov.settings import NOTEBOOKS_DIR
+from mimoto_gov.settings import NOTEBOOKS_DIR, load_settings
 from mimoto_gov.support.files import private_dir
 
 REPORT_KIND = "retention-review"
@@ -68,10 +70,6 @@ def run_review(
         InputError, ConfigError, SnapshotError, ReportError: one-line errors.
 
     """
-    from mimoto_gov.inventory import load_inventory
-    from mimoto_gov.reports.run import run_report
-    from mimoto_gov.settings import load_settings
-
     month = parse_month(month)
     settings = load_settings()
     data_dir = Path(data_dir) if data_dir else settings.data_dir
