@@ -18,7 +18,7 @@ from mimoto_gov.gauges import (
     traffic_by_month,
     traffic_chart,
 )
-from mimoto_gov.gauges.summary import FEWER, suppress_small
+from mimoto_gov.gauges.tables import FEWER, suppress_small
 from tests.helpers.paths import FIXTURES as ALL_FIXTURES
 
 FIXTURES = ALL_FIXTURES / "gauges"
