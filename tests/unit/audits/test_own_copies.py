@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from mimoto_gov.audits.own_copies import (
-    COLUMNS,
+from mimoto_gov.audits.own_copies import COLUMNS, own_copies_due
+from mimoto_gov.audits.own_copies_schedule import (
+    copy_rule,
     load_own_copies_schedule,
-    own_copies_due,
     parse_own_copies_schedule,
-    tidy_own_copies,
 )
+from mimoto_gov.audits.own_copies_tidy import tidy_own_copies
 from mimoto_gov.deadlines import UK_TIME
 from mimoto_gov.errors import ConfigError
 from mimoto_gov.policy.files import repository_policy_dir
@@ -296,3 +296,23 @@ def test_a_malformed_file_is_one_line_naming_the_entry(
     code, out, err = run(capsys, "tidy")
     assert code != 0 and out == ""
     assert err.startswith("mimoto-gov: error: own-copies.yml:") and err.count("\n") == 1
+
+
+def fail_naming(source: str):
+    return lambda message: ConfigError(f"{source}: {message}")
+
+
+def test_one_copy_rule_from_a_period_a_mapping_or_nothing():
+    fail = fail_naming("own-copies.yml")
+    short = copy_rule("failed_notebooks", "14 days", fail)
+    assert (short.what, str(short.period)) == ("Failed-run notebook", "14 days")
+    assert short.reason.startswith("Kept only to find the fault")
+    reasoned = copy_rule(
+        "monthly_reviews", {"period": "3 years", "reason": " Audit  trail. "}, fail
+    )
+    assert (str(reasoned.period), reasoned.reason) == ("3 years", "Audit trail.")
+    assert str(copy_rule("analytics_raw", None, fail).period) == "14 months"
+    with pytest.raises(ConfigError, match=r"^own-copies.yml: copies: analytics_raw: unknown key"):
+        copy_rule("analytics_raw", {"keep": "1 year"}, fail)
+    with pytest.raises(ConfigError, match="expected 'period' and 'reason'"):
+        copy_rule("analytics_raw", ["1 year"], fail)
