@@ -62,5 +62,7 @@ def attested(ctx: CheckContext, key: str, valid_days: int | None = None) -> tupl
 
 
 def attest_action(item: Commitment, key: str) -> str:
-    """Return the commitment's action, with the attest command's arguments when it names one."""
-    return f'{item.action} --text "..." --by "NAME"' if key in item.action else item.action
+    """Return the commitment's action, with the attest command's arguments when it lacks them."""
+    if key in item.action and "--text" not in item.action:
+        return f'{item.action} --text "..." --by "NAME"'
+    return item.action
