@@ -57,7 +57,9 @@ def write_index(reports_dir: str | Path) -> Path:
     root = private_dir(Path(reports_dir))
     runs = list_reports(root)
     now = dt.datetime.now(dt.UTC).isoformat()
-    page = render_document("Reports", _index_body(root, runs), {"generated_at": now})
+    # Titles, kinds and dates only: the index names nobody.
+    info = {"generated_at": now, "personal_data": False}
+    page = render_document("Reports", _index_body(root, runs), info)
     return write_text(root / INDEX_FILE, page)
 
 

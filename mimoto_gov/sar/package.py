@@ -43,6 +43,7 @@ from markupsafe import Markup, escape
 
 from mimoto_gov.deadlines import UK_TIME, uk_date
 from mimoto_gov.errors import InputError
+from mimoto_gov.formats import uk_date as format_uk_day
 from mimoto_gov.reports.render import TEMPLATE_DIR
 from mimoto_gov.support.files import (
     private_dir,
@@ -72,6 +73,17 @@ _BODY_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6",
 }  # fmt: skip
 _TEMPLATES = TEMPLATE_DIR
+
+
+def _register_rows(entries: pd.DataFrame) -> list[list[str]]:
+    """Return the register entries as table cells, dates the UK way (data.json keeps ISO)."""
+    day = list(entries.columns).index("date")
+    rows = []
+    for row in entries.itertuples(index=False):
+        cells = [_text(v) for v in row]
+        cells[day] = format_uk_day(row[day]) if cells[day] else ""
+        rows.append(cells)
+    return rows
 
 
 def uk_datetime(value) -> str:
@@ -338,7 +350,7 @@ def _body_context(case: SarCase, live: LiveData, saved: pd.DataFrame, csv_files:
         "own_tickets": [ticket_view(t) for t in subject.customer_tickets.to_dict("records")],
         "other_tickets": [ticket_view(t) for t in subject.correspondent_tickets.to_dict("records")],
         "register_columns": list(entries.columns),
-        "register_rows": [[_text(v) for v in row] for row in entries.itertuples(index=False)],
+        "register_rows": _register_rows(entries),
         "csv_files": csv_files,
         "attachment_count": int(saved["saved_as"].notna().sum()),
     }

@@ -202,3 +202,34 @@ def test_the_output_is_short_and_ends_with_the_review(demo):
     for first in ("Pulling Gaug.es", "Auditing the cookies", "Building the subject access",
                   "Planning the erasure"):  # fmt: skip
         assert 2 <= len(block(output, first)) <= 3, block(output, first)
+
+
+def footer(page: Path) -> str:
+    html = page.read_text(encoding="utf-8")
+    return unescape(re.sub(r"<[^>]+>", "", re.search(r"<footer.*?</footer>", html, re.S)[0]))
+
+
+def test_only_reports_with_personal_data_say_so_in_their_footer(demo):
+    workdir, run, output = demo
+    listed = {label: absolute(workdir, path) for label, path in where(output).items()}
+    holding = [listed["Retention review (HTML)"], listed["Deletion checklist (HTML)"],
+               listed["Subject access package"] / "index.html"]  # fmt: skip
+    for page in holding:
+        assert "Contains personal data" in footer(page), page
+    for page in (listed["Site audit (HTML)"], workdir / "reports" / "index.html"):
+        assert "Contains personal data" not in footer(page), page
+        assert "Holds no personal data" in footer(page), page
+
+
+def visible_text(page: Path) -> str:
+    hidden = r"<style.*?</style>|<script.*?</script>|<img[^>]*>"
+    html = re.sub(hidden, "", page.read_text(encoding="utf-8"), flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_subject_access_response_gives_every_date_the_uk_way(demo):
+    workdir, run, _ = demo
+    page = absolute(workdir, run.results["sar"]) / "index.html"
+    text = visible_text(page)
+    assert re.findall(r"\b\d{4}-\d{2}-\d{2}\b", text) == []
+    assert re.search(r"\b\d{1,2} [A-Z][a-z]{2} 20\d\d\b", text)
