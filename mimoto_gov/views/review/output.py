@@ -12,6 +12,15 @@ from mimoto_gov.support.safe_output import write_csv
 from mimoto_gov.views.review.model import ReviewData
 
 LIST_LIMIT = 50
+# frame.attrs key naming the columns that go only into the CSV beside the report (in the
+# private reports folder), never onto the page.
+STAFF_ONLY = "staff_only_columns"
+
+
+def for_staff_only(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Mark ``columns`` of a list as for its CSV only (say, an address staff write to)."""
+    frame.attrs[STAFF_ONLY] = tuple(columns)
+    return frame
 
 
 class Output:
@@ -34,7 +43,8 @@ class Output:
 
         The CSV goes beside the report (``output_dir``); a run without one (a notebook opened
         by hand) shows the first rows only and says so. ``frame`` None (a register not set up
-        yet) shows the ``missing`` sentence instead.
+        yet) shows the ``missing`` sentence instead. Columns marked with
+        :func:`for_staff_only` go into the CSV and never onto the page.
         """
         if frame is None:
             show_callout(f"{caption}: {missing}", level="info")
@@ -44,7 +54,9 @@ class Output:
             show_callout(f"{caption}: none.", level="info")
             return
         written = self.write_csv(frame, csv)
-        show_table(frame, caption=f"{caption} ({thousands(total)})", max_rows=limit)
+        private = [c for c in frame.attrs.get(STAFF_ONLY, ()) if c in frame.columns]
+        shown = frame.drop(columns=private)
+        show_table(shown, caption=f"{caption} ({thousands(total)})", max_rows=limit)
         if total > limit:
             where = (
                 f"the full list is in {csv} beside this report"

@@ -833,12 +833,28 @@ def test_policy_changes_since_a_date_show_the_diff_and_the_commitments_touched(r
     quiet = policy_changes("2026-11-01", policy)
     assert not quiet.changed and "No change" in quiet.note and quiet.touched.empty
 
+    # The first version in the period is the baseline: only the later change counts.
     first = policy_changes(date(2026, 9, 1), policy)
-    effects = first.touched.set_index("Commitment")["Effect"]
-    assert effects["marketing-opt-in"] == "clause added (new or moved text)"
+    assert first.baseline is not None and first.baseline.day == date(2026, 9, 10)
+    assert first.diff == change.diff
+    assert set(first.touched["Commitment"]) == set(change.touched["Commitment"])
+    assert "marketing-opt-in" not in set(first.touched["Commitment"])
+    assert "is the baseline" in first.summary() and "1 later commit(s)" in first.summary()
 
     policy.write_text(changed + "\nDraft sentence.\n")
     assert policy_changes(date(2026, 11, 1), policy).uncommitted
+
+
+def test_the_policys_first_version_is_the_baseline_not_a_change(repo):
+    text = (REPO_POLICY / "privacy-policy.md").read_text()
+    commit_policy(repo, text, "2026-10-03T12:00:00+01:00", "Policy as published")
+    change = policy_changes(date(2026, 10, 1), repo / "policy" / "privacy-policy.md")
+    assert change.baseline is not None and not change.changed
+    assert change.lines().empty and change.touched.empty and change.new_text == ()
+    promises = len(load_commitments(REPO_POLICY / "commitments.yml"))
+    assert change.summary().startswith("The policy's first committed version")
+    assert f"its {promises} promises are listed" in change.summary()
+    assert "added" not in change.summary()
 
 
 def test_normalised_text_reads_links_as_their_words():
