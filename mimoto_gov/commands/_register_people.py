@@ -264,5 +264,3 @@ def holds_parser(registers) -> None:
     lst.add_argument("--active", action="store_true", help="only holds in force")
     export = verb("export", "Write the holds as CSV, to --out or stdout.", export_of("holds"))
     export.add_argument("--out", help="the CSV file to write (default: stdout)")
-
-

@@ -185,5 +185,3 @@ def erasures_parser(registers) -> None:
         "erasure register",
         ["id", "request_id", "outcome", "verified", "started_at", "ticket_numbers"],
     )
-
-

@@ -72,8 +72,7 @@ class CandidatesMixin(RegisterBase):
     def last_candidate_scan(self) -> datetime | None:
         """Return the newest ticket change the last scan covered (the next scan starts there)."""
         row = self.conn.execute(
-            "SELECT through FROM candidate_scans WHERE through IS NOT NULL"
-            " ORDER BY id DESC LIMIT 1"
+            "SELECT through FROM candidate_scans WHERE through IS NOT NULL ORDER BY id DESC LIMIT 1"
         ).fetchone()
         return datetime.fromisoformat(row[0]) if row else None
 

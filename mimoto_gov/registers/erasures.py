@@ -47,8 +47,13 @@ _REQUEST_NAME_COLUMNS = ("requester_name", "on_behalf_of")
 # their text is scrubbed when written).
 _TEXT_COLUMNS = {
     "requests": (
-        "notes", "outcome", "evidence_seen", "verify_method", "extension_reason",
-        "authority_evidence", "exemption",
+        "notes",
+        "outcome",
+        "evidence_seen",
+        "verify_method",
+        "extension_reason",
+        "authority_evidence",
+        "exemption",
     ),  # fmt: skip
     "request_candidates": ("phrase", "dismissed_reason"),
     "request_pauses": ("reason",),

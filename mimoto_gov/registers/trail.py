@@ -381,8 +381,11 @@ def verify(conn: sqlite3.Connection, secret: bytes) -> Verification:
         where = ("trail", str(event.seq))
         if event.seq != expected_seq or event.prev_digest != previous:
             problems.append(
-                Problem(*where, f"event {event.seq} does not follow the event before it: "
-                        "events were removed, inserted or reordered")  # fmt: skip
+                Problem(
+                    *where,
+                    f"event {event.seq} does not follow the event before it: "
+                    "events were removed, inserted or reordered",
+                )  # fmt: skip
             )
         if _event_digest(secret, event.__dict__) != event.digest:
             problems.append(Problem(*where, f"event {event.seq} was altered after it was written"))

@@ -413,9 +413,7 @@ def test_transparency_table_is_empty_without_requests(reg):
 
 
 def _erased(reg, *emails, notes=None):
-    request = reg.add_request(
-        "erasure", list(emails), date(2026, 2, 2), notes=notes, separate=True
-    )
+    request = reg.add_request("erasure", list(emails), date(2026, 2, 2), notes=notes, separate=True)
     erasure_id = reg.record_erasure(
         request.id,
         outcome="completed",
