@@ -264,6 +264,11 @@ def record_ids(conn: sqlite3.Connection, tracked: Tracked) -> list[str]:
     ]
 
 
+def _empty(conn: sqlite3.Connection, tracked: Tracked, record_id: str) -> bool:
+    """Tell whether an entry is a whole-table register with nothing in it yet."""
+    return tracked.whole_table and record_state(conn, tracked, record_id) == {"rows": []}
+
+
 def record_baseline(conn: sqlite3.Connection, secret: bytes) -> int:
     """Record the entries a file held before it had a trail, once; return how many.
 
@@ -277,6 +282,8 @@ def record_baseline(conn: sqlite3.Connection, secret: bytes) -> int:
     count = 0
     for tracked in TRACKED.values():
         for record_id in record_ids(conn, tracked):
+            if _empty(conn, tracked, record_id):
+                continue
             record_event(
                 conn, secret, who, register=tracked.register, record_id=record_id, action="baseline"
             )
@@ -398,9 +405,11 @@ def verify(conn: sqlite3.Connection, secret: bytes) -> Verification:
     for tracked in TRACKED.values():
         present = record_ids(conn, tracked)
         for record_id in present:
-            entries += 1
             event = last.get((tracked.register, record_id))
             now = state_digest(secret, record_state(conn, tracked, record_id))
+            if event is None and _empty(conn, tracked, record_id):
+                continue
+            entries += 1
             if event is None:
                 problems.append(
                     Problem(tracked.register, record_id, "added outside the workbook: no event")

@@ -34,7 +34,7 @@ from mimoto_gov.commitments.evaluate import (
 )
 from mimoto_gov.errors import ConfigError
 from mimoto_gov.policy.files import normalise_text, read_policy_text, repository_policy_dir
-from mimoto_gov.registers import open_registers
+from tests.helpers.inprocess import history
 from tests.helpers.paths import FIXTURES
 
 REPO_POLICY = repository_policy_dir()
@@ -71,7 +71,7 @@ def judge(cid, data, reports=None, today=TODAY, policy=None, commitments_file=No
 
 
 def regs(data):
-    return open_registers(data / "registers.sqlite")
+    return history(data / "registers.sqlite")
 
 
 def write_snapshot(data, users, when=datetime(2026, 11, 18, 9, 0)):
