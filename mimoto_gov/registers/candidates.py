@@ -47,7 +47,8 @@ class Candidate:
 
 def _utc_text(moment: datetime) -> str:
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    # Full precision: the next scan starts strictly after the newest change seen.
+    return moment.astimezone(UTC).isoformat()
 
 
 class CandidatesMixin(RegisterBase):
