@@ -14,7 +14,6 @@ request), the kind guessed and the phrase that matched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,49 +46,60 @@ class ScanResult:
     through: datetime | None
 
 
-def _customer(inventory: Inventory, customer_id) -> tuple[str | None, str | None]:
-    users = inventory.users
-    if customer_id is None or pd.isna(customer_id) or users.empty:
-        return None, None
-    match = users[users["id"] == customer_id]
-    if match.empty:
-        return None, None
-    user = match.iloc[0]
-    email = user.get("email")
-    email = str(email).strip() if isinstance(email, str) and email.strip() else None
-    name = " ".join(
-        str(part).strip()
-        for part in (user.get("firstname"), user.get("lastname"))
-        if isinstance(part, str) and part.strip()
-    )
-    display = f"{name} <{email}>" if name and email else (email or name or None)
-    return display, email
-
-
-def _customer_messages(articles: pd.DataFrame) -> Iterable[pd.Series]:
-    if articles.empty:
-        return []
-    mine = articles[(articles["sender"] == CUSTOMER_SENDER) & (articles["internal"] != True)]  # noqa: E712 - nullable booleans
-    return (row for _, row in mine.sort_values(["created_at", "id"]).iterrows())
-
-
-def _first_request(articles: pd.DataFrame) -> tuple[pd.Series, Detection] | None:
-    for article in _customer_messages(articles):
-        subject = article.get("subject")
-        detection = detect(
-            message_text(
-                article.get("body") if isinstance(article.get("body"), str) else "",
-                subject if isinstance(subject, str) else None,
-            )
+def _people(users: pd.DataFrame) -> dict[int, tuple[str | None, str | None]]:
+    """Return each user's display (``Name <address>``) and current address, by user id."""
+    people: dict[int, tuple[str | None, str | None]] = {}
+    if users.empty:
+        return people
+    columns = [c for c in ("id", "email", "firstname", "lastname") if c in users]
+    for user in users[columns].to_dict("records"):
+        email = user.get("email")
+        email = email.strip() if isinstance(email, str) and email.strip() else None
+        name = " ".join(
+            part.strip()
+            for part in (user.get("firstname"), user.get("lastname"))
+            if isinstance(part, str) and part.strip()
         )
+        display = f"{name} <{email}>" if name and email else (email or name or None)
+        people[int(user["id"])] = (display, email)
+    return people
+
+
+def _customer(people: dict, customer_id) -> tuple[str | None, str | None]:
+    if customer_id is None or pd.isna(customer_id):
+        return None, None
+    return people.get(int(customer_id), (None, None))
+
+
+def _customer_messages(articles: pd.DataFrame) -> dict[int, list[dict]]:
+    """Return the customers' own messages by ticket id, oldest first."""
+    if articles.empty:
+        return {}
+    internal = articles["internal"].fillna(False).astype(bool)
+    mine = articles[(articles["sender"] == CUSTOMER_SENDER) & ~internal]
+    mine = mine.sort_values(["created_at", "id"])
+    columns = [c for c in ("id", "ticket_id", "subject", "body", "type", "created_at") if c in mine]
+    by_ticket: dict[int, list[dict]] = {}
+    for record in mine[columns].to_dict("records"):
+        by_ticket.setdefault(int(record["ticket_id"]), []).append(record)
+    return by_ticket
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _first_request(messages: list[dict]) -> tuple[dict, Detection] | None:
+    for article in messages:
+        detection = detect(message_text(_text(article.get("body")), _text(article.get("subject"))))
         if detection is not None:
             return article, detection
     return None
 
 
-def _candidate(inventory: Inventory, ticket: pd.Series, found) -> Candidate:
+def _candidate(people: dict, ticket: dict, found) -> Candidate:
     article, detection = found
-    display, email = _customer(inventory, ticket.get("customer_id"))
+    display, email = _customer(people, ticket.get("customer_id"))
     return Candidate(
         ticket_number=str(ticket["number"]),
         ticket_id=int(ticket["id"]),
@@ -124,14 +134,15 @@ def scan_tickets(
     if not tickets.empty:
         newest = tickets["updated_at"].fillna(tickets["created_at"]).max()
         through = None if pd.isna(newest) else newest.to_pydatetime()
-    by_ticket = dict(tuple(inventory.articles.groupby("ticket_id"))) if len(tickets) else {}
+    messages = _customer_messages(inventory.articles) if len(tickets) else {}
+    people = _people(inventory.users) if len(tickets) else {}
     found: list[Candidate] = []
-    for _, ticket in tickets.iterrows():
+    for ticket in tickets[["id", "number", "customer_id"]].to_dict("records"):
         if str(ticket["number"]) in settled:
             continue
-        request = _first_request(by_ticket.get(ticket["id"], inventory.articles.iloc[0:0]))
+        request = _first_request(messages.get(int(ticket["id"]), []))
         if request is not None:
-            found.append(_candidate(inventory, ticket, request))
+            found.append(_candidate(people, ticket, request))
     found.sort(key=lambda c: (c.received_at, c.ticket_number))
     return ScanResult(found, len(tickets), since, through)
 
@@ -170,15 +181,16 @@ def ticket_request(inventory: Inventory, number: str) -> TicketFacts:
         raise InputError(f"--from-ticket: no ticket {number} in the snapshot (run a pull?)")
     ticket = match.iloc[0]
     articles = inventory.articles[inventory.articles["ticket_id"] == ticket["id"]]
-    found = _first_request(articles)
+    messages = _customer_messages(articles).get(int(ticket["id"]), [])
+    found = _first_request(messages)
     if found is None:
-        first = next(iter(_customer_messages(articles)), None)
+        first = messages[0] if messages else None
         if first is None:
             raise InputError(f"--from-ticket: ticket {number} has no message from the customer")
         article, detection = first, None
     else:
         article, detection = found
-    display, email = _customer(inventory, ticket.get("customer_id"))
+    display, email = _customer(_people(inventory.users), ticket.get("customer_id"))
     name = display.split(" <", 1)[0] if display and email and display != email else None
     return TicketFacts(
         ticket_number=number,

@@ -39,8 +39,11 @@ DETECTED_KINDS = tuple(REGISTER_KINDS)
 PHRASE_MAX_CHARS = 160
 
 _MY = r"(?:my|all\s+(?:of\s+)?my|all\s+the|any|the)"
-_HELD = r"(?:you\s+(?:hold|have|keep|store|process|retain)|held|stored|kept)"
-_ABOUT_ME = r"(?:about|on|of|relating\s+to|concerning)\s+me\b"
+_HELD = (
+    r"(?:(?:you|mimoto|your\s+company|your\s+(?:systems?|staff))\s+(?:currently\s+)?"
+    r"(?:hold|have|keep|store|process|retain)|(?:is\s+|are\s+)?(?:held|stored|kept))"
+)
+_ABOUT_ME = r"(?:about|on|of|relating\s+to|concerning|regarding)\s+me\b"
 
 # (kind, pattern): searched sentence by sentence in lower case, first match wins per kind.
 _RULES: tuple[tuple[str, str], ...] = (
@@ -59,9 +62,15 @@ _RULES: tuple[tuple[str, str], ...] = (
     ),
     (
         "access",
-        rf"\b(?:see|access|obtain|receive|get|(?:send|email|give|provide|post)\s+me)\s+"
-        rf"(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:personal\s+)?(?:data|information)\s+(?:that\s+)?"
-        rf"{_HELD}\s+{_ABOUT_ME}",
+        rf"\b(?:copy\s+of|see|access|obtain|receive|get|have|know|(?:send|email|give|provide"
+        rf"|post)\s+(?:me\s+)?(?:with\s+)?)\s*(?:a\s+copy\s+of\s+)?(?:all\s+|every\s+|any\s+)?"
+        rf"(?:of\s+)?(?:the\s+)?(?:piece\s+of\s+)?(?:personal\s+)?(?:data|information|info"
+        rf"|details|records?)\s+(?:that\s+)?{_HELD}\s+{_ABOUT_ME}",
+    ),
+    (
+        "access",
+        r"\bwhat\s+(?:personal\s+)?(?:data|information|info|details)\s+(?:\w+\s+){0,2}"
+        r"(?:has|have|holds?|keeps?|stores?)\s+(?:on|about)\s+me\b",
     ),
     ("access", r"\baccess\s+to\s+(?:all\s+)?my\s+personal\s+(?:data|information)\b"),
     ("erasure", r"\bright\s+to\s+(?:be\s+forgotten|erasure)\b|\barticle\s+17\b|\bforget\s+me\b"),
@@ -73,8 +82,13 @@ _RULES: tuple[tuple[str, str], ...] = (
     ),
     (
         "erasure",
-        rf"\b(?:delete|erase|remove|wipe)\s+(?:all\s+)?(?:the\s+)?(?:personal\s+)?"
-        rf"(?:data|information)\s+(?:that\s+)?{_HELD}\s+{_ABOUT_ME}",
+        rf"\b(?:delete|erase|remove|wipe|get\s+rid\s+of)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?"
+        rf"(?:personal\s+)?(?:data|information)\s+(?:that\s+)?{_HELD}\s+{_ABOUT_ME}",
+    ),
+    (
+        "erasure",
+        r"\b(?:delete|erase|remove)\s+me\s+from\s+(?:your|all|the)\b(?!\s+(?:\w+\s+)?"
+        r"(?:mailing|marketing|e-?mail|newsletter|contact|distribution)\b)",
     ),
     (
         "erasure",
@@ -90,9 +104,20 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("rectification", r"\bright\s+to\s+rectification\b|\barticle\s+16\b|\brectify\b"),
     (
         "rectification",
-        rf"\b(?:data|information|details|records?)\s+(?:that\s+)?(?:{_HELD}\s+)?"
-        rf"(?:{_ABOUT_ME}\s+)?(?:is|are)\s+(?:wrong|incorrect|inaccurate|out\s+of\s+date"
+        rf"\b(?:data|information|details|records?)\s+(?:that\s+)?(?:{_HELD}\s+{_ABOUT_ME}|"
+        rf"{_HELD}|{_ABOUT_ME})\s+(?:is|are)\s+(?:wrong|incorrect|inaccurate|out\s+of\s+date"
         rf"|not\s+correct|incomplete)",
+    ),
+    (
+        "rectification",
+        r"\bmy\s+personal\s+(?:data|details|information)\s+(?:is|are)\s+(?:wrong|incorrect"
+        r"|inaccurate|out\s+of\s+date)",
+    ),
+    (
+        "rectification",
+        r"\b(?:have|hold|has)\s+my\s+(?:name|surname|first\s+name|date\s+of\s+birth|details"
+        r"|address|email\s+address|phone\s+number)\s+(?:recorded\s+|down\s+|stored\s+|listed\s+)?"
+        r"(?:as\s+)?(?:wrong(?:ly)?|incorrect(?:ly)?|inaccurate(?:ly)?)",
     ),
     (
         "rectification",
@@ -113,7 +138,8 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("restriction", r"\bright\s+to\s+restrict(?:ion)?\b|\barticle\s+18\b"),
     (
         "restriction",
-        r"\brestrict\s+(?:the\s+)?(?:processing|use|using)\s+(?:of\s+)?(?:my|all\s+my)\b",
+        r"\b(?:restrict|limit)\s+(?:the\s+)?(?:processing|use|using)\s+(?:of\s+)?"
+        r"(?:my|all\s+my)\b",
     ),
     (
         "restriction",
@@ -126,6 +152,12 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"\s+(?:stop|do\s+not|don't)\s+(?:using|use)",
     ),
     ("portability", r"\bportability\b|\bport\s+my\s+data\b|\barticle\s+20\b"),
+    (
+        "portability",
+        r"\b(?:export|send|give|transfer)\s+(?:me\s+)?(?:all\s+)?(?:of\s+)?(?:the\s+|my\s+)?"
+        r"(?:personal\s+)?(?:data|information)\s+(?:that\s+)?i\s+(?:have\s+)?(?:given|provided"
+        r"|supplied|gave|uploaded)\s+(?:to\s+)?you",
+    ),
     (
         "portability",
         r"\bmy\s+(?:personal\s+)?(?:data|information)\s+in\s+a\s+(?:structured|machine[- ]"
@@ -149,7 +181,22 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"(?:data|information|details)\b(?!\s+(?:until|while|whilst|pending))",
     ),
     ("objection", r"\b(?:stop|cease)\s+profiling\s+me\b|\bno\s+longer\s+consent\s+to\b"),
-    ("unsubscribe", r"\bunsubscribe\b|\bopt\s+(?:me\s+)?out\s+of\b|\bno\s+more\s+marketing\b"),
+    (
+        "objection",
+        r"\b(?:do\s+not|don't|dont)\s+want\s+my\s+(?:personal\s+)?(?:data|information|details)"
+        r"\s+(?:to\s+be\s+)?(?:used|processed|shared|analysed|analyzed)",
+    ),
+    (
+        "unsubscribe",
+        r"\bunsubscribe\b(?![^.?!]{0,60}\b(?:invoices?|billing|reminders?|receipts?)\b)"
+        r"|\bopt\s+(?:me\s+)?out\s+of\b|\bno\s+more\s+marketing\b",
+    ),
+    ("unsubscribe", r"\bunsubscribe\s+me\b"),
+    (
+        "unsubscribe",
+        r"\bstop\s+(?:the\s+|your\s+|all\s+|these\s+)?(?:newsletters?|marketing(?:\s+e?mails?)?"
+        r"|promotional\s+e?mails?|promotions|adverts)\b",
+    ),
     (
         "unsubscribe",
         r"\b(?:stop|cease)\s+(?:sending|emailing|texting|calling|contacting)\s+me\b[^.?!]{0,40}?"
@@ -165,7 +212,11 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"\b(?:remove|take)\s+me\s+(?:off|from)\s+(?:your\s+|the\s+|all\s+)?(?:mailing|"
         r"marketing|email|e-mail|newsletter|contact)(?:\s+lists?)?\b",
     ),
-    ("unsubscribe", r"\bdo\s+not\s+(?:send|email)\s+me\s+(?:any\s+)?(?:more\s+)?marketing\b"),
+    (
+        "unsubscribe",
+        r"\b(?:do\s+not|don't|dont)\s+(?:send|email|text)\s+me\s+(?:any\s+)?(?:more\s+)?"
+        r"marketing\b",
+    ),
     ("automated-decisions", r"\bautomated\s+decision|\barticle\s+22\b"),
     (
         "automated-decisions",
@@ -178,18 +229,56 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"{0,60}?\b(?:decision|rejection|refusal)\b",
     ),
 )
+# Broader rules: a sentence about the writer's own data (a data word with "my" or "me", or
+# "about me") that names an action of one kind, and no business object it could be about
+# instead. They catch wordings the exact patterns above do not foresee.
+_MY_DATA = re.compile(
+    r"\b(?:my|me|i)\b[^.?!]*\b(?:data|information|info|details|records?|everything)\b|\b(?:data|information|info|details|records?|everything)\b[^.?!]*\b(?:about|"
+    r"on|for|of|regarding)\s+me\b|\bknows?\s+about\s+me\b|\b(?:data|information|details|"
+    r"records?)\b[^.?!]*\b(?:associated\s+with|linked\s+to|connected\s+to|under)\s+my\b"
+)
+# "my data" itself: then a business word elsewhere in the sentence is only context.
+_MY_OWN_DATA = re.compile(r"\bmy\s+(?:personal\s+)?(?:data|information)\b")
+_BUSINESS_OBJECT = re.compile(
+    r"\b(?:invoices?|projects?|files?|folders?|workspaces?|comments?|cards?|seats?|plans?|api|"
+    r"keys?|whiteboards?|logs?|licen[cs]es?|orders?|contracts?|passwords?|colleagues?|users?|"
+    r"notifications?|vat|reports?|backups?|devices?|laptops?|charges?|fees?|payments?|"
+    r"subscriptions?|addendum|agreement|terms|policy|policies|settings|contacts?|calendar|"
+    r"templates?|integrations?|exports?\s+of|direct\s+debit|bank|forms?|refunds?|iban)\b"
+)
+_BROAD: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        ("unsubscribe", r"\bunsubscribe\s+me\b|\bstop\s+(?:contacting|emailing|texting)\s+me"
+         r"\b[^.?!]*\b(?:offers?|marketing|promotions?|newsletters?|deals)\b"),
+        ("erasure", r"\b(?:delete|erase|remove|wipe|destroy|purge|get\s+rid\s+of)\b"),
+        ("rectification", r"\b(?:wrong|incorrect|inaccurate|out\s+of\s+date)\b[^.?!]*\b(?:"
+         r"correct|fix|records?|on\s+file|amend)"),
+        ("restriction", r"\b(?:don't|do\s+not|stop)\s+(?:use|using|process|processing)\b[^.?!]*"
+         r"\b(?:while|until|pending|whilst)\b"),
+        ("portability", r"\b(?:machine[- ]readable|take\s+my\s+data|another\s+(?:service|"
+         r"provider)|a\s+competitor)\b"),
+        ("objection", r"\bobject\s+to\b"),
+        ("access", r"\b(?:copy|send|see|tell\s+me|access|provide|entitled\s+to|requesting|"
+         r"obtain|what)\b"),
+    )
+)  # fmt: skip
 _COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in _RULES)
+# One pass over a sentence first: most sentences of a support desk ask for no right at all.
+_ANY = re.compile("|".join(f"(?:{pattern})" for _, pattern in _RULES))
 
 # A sentence asking how to do something oneself, or saying not to: not a request.
 _HOW_TO = re.compile(
-    r"\b(?:how\s+(?:do|can|could|would|should)\s+(?:i|we)|how\s+to|can\s+i|could\s+i|is\s+it"
+    r"\b(?:how\s+(?:do|can|could|would|should)\s+(?:i|we)|how\s+to"
+    r"|(?:can|could)\s+i(?!\s+(?:have|get|receive|request|ask|please))|is\s+it"
     r"\s+possible\s+(?:for\s+me\s+)?to|where\s+(?:do|can)\s+(?:i|we)|is\s+there\s+a\s+way\s+to"
     r"|what\s+happens\s+(?:to|if)|if\s+i|when\s+i|before\s+i|i\s+(?:might|may)\s+want\s+to"
     r"|why\s+(?:was|were|is|has|have|did)|who\s+(?:can|could)"
     r"|thinking\s+(?:of|about)|by\s+mistake|accidentally)\b"
 )
 _NEGATED = re.compile(
-    r"\b(?:do\s+not|don't|dont|never|please\s+don't|without)\s+(?:\w+\s+){0,2}$|\bnot\s+$"
+    r"\b(?:do\s+not|don't|dont|never|please\s+don't|without|can't|cannot|can\s+not|couldn't"
+    r"|unable\s+to)\s+(?:\w+\s+){0,2}$|\bnot\s+$"
 )
 # Where quoted earlier mail starts: everything after it is someone else's words.
 _QUOTE_START = re.compile(
@@ -255,18 +344,44 @@ def detect(text: str) -> Detection | None:
     for sentence_match in _SENTENCE.finditer(text or ""):
         sentence = sentence_match.group(0)
         lowered = sentence.lower().replace("\u2019", "'")
+        if not _ANY.search(lowered):
+            continue
         for kind, pattern in _COMPILED:
             if any(k == kind for _, k, _ in found):
                 continue
             hit = pattern.search(lowered)
             if hit is None:
                 continue
-            before = lowered[: hit.start()]
-            if _HOW_TO.search(before) or _NEGATED.search(before):
+            # A how-to or a "do not" before the request in its sentence undoes it (searched in
+            # the whole sentence, so that "could I have a copy" is told from "could I delete").
+            how_to = any(m.start() < hit.start() for m in _HOW_TO.finditer(lowered))
+            if how_to or _NEGATED.search(lowered[: hit.start()]):
                 continue
             found.append((sentence_match.start() + hit.start(), kind, sentence))
+    if not found:
+        found = _broad(text or "")
     if not found:
         return None
     found.sort(key=lambda item: item[0])
     kinds = tuple(dict.fromkeys(kind for _, kind, _ in found))
     return Detection(kind=found[0][1], kinds=kinds, phrase=_shorten(found[0][2]))
+
+
+def _broad(text: str) -> list[tuple[int, str, str]]:
+    """Apply the broader rules, sentence by sentence; return the first kind found."""
+    for sentence_match in _SENTENCE.finditer(text):
+        sentence = sentence_match.group(0)
+        lowered = sentence.lower().replace("\u2019", "'")
+        if not _MY_DATA.search(lowered):
+            continue
+        if _BUSINESS_OBJECT.search(lowered) and not _MY_OWN_DATA.search(lowered):
+            continue
+        for kind, pattern in _BROAD:
+            hit = pattern.search(lowered)
+            if hit is None:
+                continue
+            how_to = any(m.start() <= hit.start() for m in _HOW_TO.finditer(lowered))
+            if how_to or _NEGATED.search(lowered[: hit.start()]):
+                continue
+            return [(sentence_match.start() + hit.start(), kind, sentence)]
+    return []

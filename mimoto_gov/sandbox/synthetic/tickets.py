@@ -265,8 +265,7 @@ class Builder(PeopleBuilder):
         if spec.script is not None:
             title = spec.script[1].format(**fill)
             self._note_script(ticket_id, spec)
-        elif spec.topic == "privacy":
-            ds.rights_requests[ticket_id] = "privacy"
+
         if "script_ticket" in spec.plants:
             title = "<script>alert(1)</script>"
             ds.planted["script_ticket"] = ticket_id
@@ -279,6 +278,11 @@ class Builder(PeopleBuilder):
         channel = rng.choices(("email", "phone", "web"), weights=(65, 15, 20))[0]
         if spec.script is not None:
             channel = "email"
+        # A random privacy ticket is a request, unless a planted title replaced its title and
+        # a phone call (a summary, not the customer's words) its message.
+        title_kept = not {"script_ticket", "formula_ticket"} & set(spec.plants)
+        if spec.topic == "privacy" and spec.script is None and (title_kept or channel != "phone"):
+            ds.rights_requests[ticket_id] = "privacy"
         if {"onerror_article", "inline_image_article"} & set(spec.plants):
             channel = "email"
         articles = [self._opening(story, channel)]
