@@ -26,8 +26,8 @@ import pandas as pd
 
 from mimoto_gov.deadlines import UK_TIME
 from mimoto_gov.errors import ConfigError, RegisterError
+from mimoto_gov.formats import format_uk_date
 from mimoto_gov.policy.files import policy_file, read_yaml
-from mimoto_gov.reports.display import format_uk_date
 from mimoto_gov.retention.rules import STATUSES, Period
 
 OWN_COPIES_FILE = "own-copies.yml"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date, datetime
 
-from mimoto_gov.cli import number_at_least
+from mimoto_gov.commands._arguments import number_at_least
 from mimoto_gov.commands._register_helpers import print_table
 from mimoto_gov.deadlines import UK_TIME
 from mimoto_gov.errors import ConfigError
