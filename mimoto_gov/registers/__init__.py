@@ -50,7 +50,8 @@ from mimoto_gov.registers.request_model import (
 )
 from mimoto_gov.registers.requests import RequestsMixin
 from mimoto_gov.registers.subjects import keyed_hash, keyed_hasher, normalise_email
-from mimoto_gov.registers.trail import Provenance, Verification, events, provenance, verify
+from mimoto_gov.registers.trail import Provenance, provenance
+from mimoto_gov.registers.trail_check import Verification, events, verify
 
 
 class Registers(

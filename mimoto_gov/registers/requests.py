@@ -13,9 +13,6 @@ A second request while one is open for the same person is refused unless it says
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
-
-import pandas as pd
 
 from mimoto_gov.errors import InputError, RegisterError
 from mimoto_gov.registers.base import (
@@ -27,14 +24,12 @@ from mimoto_gov.registers.base import (
     received_day,
     require_text,
 )
-from mimoto_gov.registers.csvout import write_frame_csv
 from mimoto_gov.registers.db import next_id, now_utc, transaction
 from mimoto_gov.registers.request_model import (
     CHANNELS,
     EVIDENCE_MAX_CHARS,
     FINISHED,
     KINDS,
-    OPEN_REQUEST_COLUMNS,
     OUTCOMES,
     REFUSAL_GROUNDS,
     STATUSES,
@@ -42,9 +37,9 @@ from mimoto_gov.registers.request_model import (
     Request,
     Subject,
     due_date_of,
-    paused_days,
 )
 from mimoto_gov.registers.request_steps import RequestStepsMixin
+from mimoto_gov.registers.request_tables import REQUEST_FIELDS, RequestTablesMixin
 from mimoto_gov.registers.trail import track
 
 track(
@@ -53,11 +48,6 @@ track(
     children=(("request_subjects", "request_id"), ("request_pauses", "request_id")),
 )
 
-REQUEST_FIELDS = (
-    "requester_name", "channel", "on_behalf_of", "authority_evidence", "ticket_number",
-    "outcome_kind", "exemption", "refusal_grounds", "duplicate_of",
-)  # fmt: skip
-
 
 def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | None:
     if value is not None and value not in allowed:
@@ -65,7 +55,7 @@ def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | Non
     return value
 
 
-class RequestsMixin(RequestStepsMixin):
+class RequestsMixin(RequestStepsMixin, RequestTablesMixin):
     """The request register's operations (mixed into :class:`~mimoto_gov.registers.Registers`)."""
 
     def add_request(
@@ -351,77 +341,3 @@ class RequestsMixin(RequestStepsMixin):
         if isinstance(request, str):
             request = self.get_request(request)
         return due_date_of(request, as_of)
-
-    def requests_frame(self, as_of: date | None = None) -> pd.DataFrame:
-        """Return the whole request register as a table (one row per request), for export."""
-        rows = []
-        for r in self.list_requests():
-            rows.append(
-                {
-                    "id": r.id,
-                    "kind": r.kind,
-                    "subjects": "; ".join(s.label for s in r.subjects),
-                    "received_on": iso(r.received_on),
-                    "id_received_on": iso(r.id_received_on),
-                    "verified_at": iso(r.verified_at),
-                    "verify_method": r.verify_method,
-                    "verified_by": r.verified_by,
-                    "evidence_seen": r.evidence_seen,
-                    "pauses": "; ".join(
-                        f"{p.asked_on} to {p.answered_on or 'awaiting answer'}: {p.reason}"
-                        for p in r.pauses
-                    ),
-                    "paused_days": paused_days(r, as_of),
-                    "extension_decided_on": iso(r.extension_decided_on),
-                    "extension_reason": r.extension_reason,
-                    "extension_told_on": iso(r.extension_told_on),
-                    "due_on": iso(due_date_of(r, as_of)),
-                    "status": r.status,
-                    "closed_on": iso(r.closed_on),
-                    "outcome": r.outcome,
-                    "notes": r.notes,
-                    **{field: getattr(r, field) for field in REQUEST_FIELDS},
-                }
-            )
-        columns = [
-            "id", "kind", "subjects", "received_on", "id_received_on", "verified_at",
-            "verify_method", "verified_by", "evidence_seen", "pauses", "paused_days",
-            "extension_decided_on", "extension_reason", "extension_told_on", "due_on",
-            "status", "closed_on", "outcome", "notes", *REQUEST_FIELDS,
-        ]  # fmt: skip
-        return pd.DataFrame(rows, columns=columns)
-
-    def export_requests_csv(self, path: Path) -> Path:
-        """Write the request register as CSV for auditors (formula injection neutralised)."""
-        return write_frame_csv(self.requests_frame(), Path(path))
-
-    def open_requests_with_deadlines(self, today: date | None = None) -> pd.DataFrame:
-        """Open requests with their due dates, overdue first, for the monthly review.
-
-        Returns:
-            Columns id, kind, received_on, due_on, days_left (negative when overdue), status,
-            overdue; sorted overdue first, then by due date.
-
-        """
-        today = today or date.today()
-        rows = []
-        for r in self.list_requests():
-            if r.finished:
-                continue
-            due = due_date_of(r, today)
-            rows.append(
-                {
-                    "id": r.id,
-                    "kind": r.kind,
-                    "received_on": r.received_on,
-                    "due_on": due,
-                    "days_left": (due - today).days,
-                    "status": r.status,
-                    "overdue": today > due,
-                }
-            )
-        frame = pd.DataFrame(rows, columns=OPEN_REQUEST_COLUMNS)
-        if frame.empty:
-            return frame.astype({"days_left": "int64", "overdue": "bool"})
-        frame = frame.sort_values(["overdue", "due_on", "id"], ascending=[False, True, True])
-        return frame.reset_index(drop=True)

@@ -20,10 +20,11 @@ addresses), so nobody without it can test a guessed address against a state dige
 rebuild the chain after editing it. Email addresses in a reason are replaced before it is
 stored: the trail never holds an erased person's address, and it never needs rewriting.
 
-:func:`verify` recomputes the chain and compares every register row with the state its last
-event recorded: a row edited, added or removed outside the workbook (with ``sqlite3``, say)
-is named. Registers declare their tables with :func:`track`; other packages' registers do the
-same and call :func:`record_event` (or ``Registers.record_change``) in their transactions.
+:func:`mimoto_gov.registers.trail_check.verify` recomputes the chain and compares every
+register row with the state its last event recorded: a row edited, added or removed outside
+the workbook (with ``sqlite3``, say) is named. Registers declare their tables with
+:func:`track`; other packages' registers do the same and call :func:`record_event` (or
+``Registers.record_change``) in their transactions.
 """
 
 from __future__ import annotations
@@ -193,7 +194,8 @@ def _when(value: date | datetime | None) -> str | None:
     return value.isoformat()
 
 
-def _event_digest(secret: bytes, event: dict) -> str:
+def event_digest(secret: bytes, event: dict) -> str:
+    """Return an event's chained digest: its fields and the previous digest, keyed."""
     fields = [event[c] for c in EVENT_COLUMNS if c != "digest"]
     return hmac.new(secret, _EVENT_DOMAIN + _canonical(fields), hashlib.sha256).hexdigest()
 
@@ -245,7 +247,7 @@ def record_event(
         "state_digest": state_digest(secret, record_state(conn, tracked, record_id)),
         "prev_digest": last[1] if last else GENESIS,
     }
-    event["digest"] = _event_digest(secret, event)
+    event["digest"] = event_digest(secret, event)
     conn.execute(
         f"INSERT INTO trail_events ({', '.join(EVENT_COLUMNS)})"  # noqa: S608 - our columns
         f" VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})",
@@ -264,7 +266,7 @@ def record_ids(conn: sqlite3.Connection, tracked: Tracked) -> list[str]:
     ]
 
 
-def _empty(conn: sqlite3.Connection, tracked: Tracked, record_id: str) -> bool:
+def is_empty_whole(conn: sqlite3.Connection, tracked: Tracked, record_id: str) -> bool:
     """Tell whether an entry is a whole-table register with nothing in it yet."""
     return tracked.whole_table and record_state(conn, tracked, record_id) == {"rows": []}
 
@@ -282,7 +284,7 @@ def record_baseline(conn: sqlite3.Connection, secret: bytes) -> int:
     count = 0
     for tracked in TRACKED.values():
         for record_id in record_ids(conn, tracked):
-            if _empty(conn, tracked, record_id):
+            if is_empty_whole(conn, tracked, record_id):
                 continue
             record_event(
                 conn, secret, who, register=tracked.register, record_id=record_id, action="baseline"
@@ -315,146 +317,24 @@ def owners_of(conn: sqlite3.Connection, table: str, rowids: list[int]) -> set[tu
     return owners
 
 
-# -- reading and checking ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Event:
-    """One event of the trail, as stored."""
-
-    seq: int
-    typed_at: str
-    claimed_on: str | None
-    actor: str
-    command: str
-    action: str
-    register: str
-    record_id: str
-    reason: str | None
-    state_digest: str
-    prev_digest: str
-    digest: str
-
-
-def events(
-    conn: sqlite3.Connection, record_id: str | None = None, since: date | None = None
-) -> list[Event]:
-    """Return the trail, oldest first: all of it, one entry's events, or those typed since."""
-    sql, params = "SELECT * FROM trail_events WHERE 1 = 1", []
-    if record_id is not None:
-        sql += " AND upper(record_id) = upper(?)"
-        params.append(str(record_id).strip())
-    if since is not None:
-        sql += " AND typed_at >= ?"
-        params.append(since.isoformat())
-    return [Event(**{c: row[c] for c in EVENT_COLUMNS}) for row in conn.execute(sql, params)]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something :func:`verify` found wrong: an event, or an entry changed outside."""
-
-    register: str
-    record_id: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Verification:
-    """What :func:`verify` checked and found."""
-
-    events: int
-    entries: int
-    head: str
-    problems: tuple[Problem, ...]
-
-    @property
-    def ok(self) -> bool:
-        """Whether the chain holds and every entry matches its last event."""
-        return not self.problems
-
-
-def _describe(event: Event) -> str:
-    return f"event {event.seq} ({event.command}, {event.action}, by {event.actor})"
-
-
-def verify(conn: sqlite3.Connection, secret: bytes) -> Verification:
-    """Recompute the chain and compare every register entry with its last event's state."""
-    problems: list[Problem] = []
-    last: dict[tuple[str, str], Event] = {}
-    previous, expected_seq, count = GENESIS, 1, 0
-    for event in events(conn):
-        count += 1
-        where = ("trail", str(event.seq))
-        if event.seq != expected_seq or event.prev_digest != previous:
-            problems.append(
-                Problem(
-                    *where,
-                    f"event {event.seq} does not follow the event before it: "
-                    "events were removed, inserted or reordered",
-                )  # fmt: skip
-            )
-        if _event_digest(secret, event.__dict__) != event.digest:
-            problems.append(Problem(*where, f"event {event.seq} was altered after it was written"))
-        previous, expected_seq = event.digest, event.seq + 1
-        last[(event.register, event.record_id)] = event
-    mark = conn.execute("SELECT value FROM trail_meta WHERE key = 'baseline'").fetchone()
-    if mark is not None and mark[0] == "done" and count == 0:
-        problems.append(Problem("trail", "-", "the trail is empty although it was started"))
-    entries = 0
-    for tracked in TRACKED.values():
-        present = record_ids(conn, tracked)
-        for record_id in present:
-            event = last.get((tracked.register, record_id))
-            now = state_digest(secret, record_state(conn, tracked, record_id))
-            if event is None and _empty(conn, tracked, record_id):
-                continue
-            entries += 1
-            if event is None:
-                problems.append(
-                    Problem(tracked.register, record_id, "added outside the workbook: no event")
-                )
-            elif event.state_digest != now:
-                problems.append(
-                    Problem(
-                        tracked.register,
-                        record_id,
-                        f"changed outside the workbook since {_describe(event)}",
-                    )
-                )
-        gone = {
-            rid
-            for (register, rid), event in last.items()
-            if register == tracked.register and event.state_digest != REMOVED
-        } - set(present)
-        for record_id in sorted(gone):
-            event = last[(tracked.register, record_id)]
-            problems.append(
-                Problem(
-                    tracked.register,
-                    record_id,
-                    f"removed outside the workbook after {_describe(event)}",
-                )
-            )
-    return Verification(count, entries, previous, tuple(problems))
-
-
 __all__ = [
     "EVENT_COLUMNS",
-    "Event",
-    "Problem",
+    "GENESIS",
+    "REMOVED",
+    "TRACKED",
     "Provenance",
     "Tracked",
-    "Verification",
     "default_actor",
-    "events",
+    "event_digest",
+    "is_empty_whole",
     "owners_of",
     "provenance",
     "record_baseline",
     "record_event",
+    "record_ids",
     "record_state",
     "running",
     "scrub_addresses",
+    "state_digest",
     "track",
-    "verify",
 ]
