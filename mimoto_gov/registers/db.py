@@ -182,7 +182,6 @@ CREATE INDEX attestations_key ON attestations(statement_key, attested_on);
 )
 
 
-
 # A migration is an SQL script or a function of the connection; either runs inside the one
 # transaction that also stamps the version.
 Migration = str | Callable[[sqlite3.Connection], None]

@@ -37,6 +37,7 @@ from mimoto_gov.registers.request_model import (
     Request,
     Subject,
     due_date_of,
+    paused_days,
 )
 from mimoto_gov.registers.request_steps import RequestStepsMixin
 from mimoto_gov.registers.request_tables import REQUEST_FIELDS, RequestTablesMixin
@@ -341,3 +342,20 @@ class RequestsMixin(RequestStepsMixin, RequestTablesMixin):
         if isinstance(request, str):
             request = self.get_request(request)
         return due_date_of(request, as_of)
+
+
+# The register's vocabulary, importable from here as before the split.
+__all__ = [
+    "CHANNELS",
+    "FINISHED",
+    "KINDS",
+    "OUTCOMES",
+    "REFUSAL_GROUNDS",
+    "STATUSES",
+    "Pause",
+    "Request",
+    "RequestsMixin",
+    "Subject",
+    "due_date_of",
+    "paused_days",
+]
