@@ -18,11 +18,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from mimoto_gov.errors import RegisterError
+from mimoto_gov.registers import accountability
 from mimoto_gov.support.files import PRIVATE_FILE_MODE, private_dir
 
 _APPEND_ONLY = """
@@ -180,9 +181,19 @@ CREATE INDEX attestations_key ON attestations(statement_key, attested_on);
     for table, label in (("erasures", "erasure register"), ("attestations", "attestation register"))
 )
 
+
+# A migration is an SQL script or a function of the connection; either runs inside the one
+# transaction that also stamps the version.
+Migration = str | Callable[[sqlite3.Connection], None]
+
 # Ordered: MIGRATIONS[i] takes a file from user_version i to i + 1. Never edit a released
 # entry; append a new one.
-MIGRATIONS: list[str] = [_V1]
+MIGRATIONS: list[Migration] = [
+    _V1,
+    accountability.TRAIL,
+    accountability.request_register_fits_the_law,
+    accountability.CANDIDATES,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -241,19 +252,42 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"the registers file is at schema version {version}, newer than this workbook "
             f"understands ({SCHEMA_VERSION}): upgrade mimoto-gov"
         )
-    for target in range(version + 1, SCHEMA_VERSION + 1):
-        script = MIGRATIONS[target - 1]
-        try:
-            # executescript runs the statements as written, so the BEGIN/COMMIT here make the
-            # whole migration, version stamp included, one transaction.
-            conn.executescript(
-                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {target};\nCOMMIT;"
-            )
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    if version == SCHEMA_VERSION:
+        return version
+    # Rebuilding a table (the only way to change a constraint) needs foreign keys off, as
+    # SQLite's own procedure says; they are checked before each migration commits instead.
+    # The pragma cannot change inside a transaction, so it is set around the loop.
+    enforcing = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            _apply(conn, MIGRATIONS[target - 1], target)
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {'ON' if enforcing else 'OFF'}")
     return schema_version(conn)
+
+
+def _apply(conn: sqlite3.Connection, migration: Migration, target: int) -> None:
+    try:
+        if callable(migration):
+            conn.execute("BEGIN IMMEDIATE")
+            migration(conn)
+        else:
+            # executescript commits a pending transaction first, so the BEGIN goes inside
+            # the script; the transaction stays open until the version is stamped below.
+            conn.executescript(f"BEGIN IMMEDIATE;\n{migration}\n")
+        broken = conn.execute("PRAGMA foreign_key_check").fetchone()
+        if broken is not None:
+            raise RegisterError(
+                f"migration {target} would leave a {broken[0]} row pointing at a missing "
+                f"{broken[2]} row"
+            )
+        conn.execute(f"PRAGMA user_version = {target}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 @contextlib.contextmanager

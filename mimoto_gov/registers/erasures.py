@@ -24,6 +24,9 @@ import pandas as pd
 from mimoto_gov.errors import InputError, RegisterError
 from mimoto_gov.registers.base import RegisterBase, optional_text
 from mimoto_gov.registers.db import next_id, now_utc, transaction
+from mimoto_gov.registers.trail import owners_of, track
+
+track("erasures", "erasures")
 
 OUTCOMES = ("completed", "failed")
 ERASED_MARK = "[erased]"
@@ -34,12 +37,25 @@ ERASURE_COLUMNS = [
 # Tables holding an address next to its keyed hash.
 _EMAIL_TABLES = (
     "request_subjects", "holds", "law_enforcement_subjects", "consents", "mailing_list",
-    "suppressions", "complaints",
+    "suppressions", "complaints", "request_candidates",
 )  # fmt: skip
+# Columns naming the person beside their address, emptied with it.
+_NAME_COLUMNS = {"request_candidates": ("customer",)}
+# The request's own columns naming the person (or whoever asked for them).
+_REQUEST_NAME_COLUMNS = ("requester_name", "on_behalf_of")
 # Free-text columns someone may have typed an address into (append-only tables excluded:
 # their text is scrubbed when written).
 _TEXT_COLUMNS = {
-    "requests": ("notes", "outcome", "evidence_seen", "verify_method", "extension_reason"),
+    "requests": (
+        "notes",
+        "outcome",
+        "evidence_seen",
+        "verify_method",
+        "extension_reason",
+        "authority_evidence",
+        "exemption",
+    ),  # fmt: skip
+    "request_candidates": ("phrase", "dismissed_reason"),
     "request_pauses": ("reason",),
     "holds": ("reason",),
     "law_enforcement": ("scope", "disclosed", "notes", "not_told_basis"),
@@ -148,6 +164,9 @@ class ErasuresMixin(RegisterBase):
                     now_utc(),
                 ),
             )
+            self.record_change(
+                conn, "erasures", erasure_id, f"record ({outcome})", datetime.fromisoformat(started)
+            )
         return erasure_id
 
     def erasures(self) -> pd.DataFrame:
@@ -204,22 +223,45 @@ class ErasuresMixin(RegisterBase):
         emails = list(request.emails)
         hashes = sorted({s.subject_hash for s in request.subjects})
         marks = ", ".join("?" for _ in hashes)
+        touched: set[tuple[str, str]] = set()
         changed = 0
         with transaction(self.conn) as conn:
             for table in _EMAIL_TABLES:
-                cursor = conn.execute(
-                    f"UPDATE {table} SET email = NULL"  # noqa: S608 - our own table names
-                    f" WHERE email IS NOT NULL AND subject_hash IN ({marks})",
-                    hashes,
-                )
-                changed += cursor.rowcount
+                rowids = [
+                    row[0]
+                    for row in conn.execute(
+                        f"SELECT rowid FROM {table}"  # noqa: S608 - our own table names
+                        f" WHERE email IS NOT NULL AND subject_hash IN ({marks})",
+                        hashes,
+                    )
+                ]
+                blank = ", ".join(f"{c} = NULL" for c in ("email", *_NAME_COLUMNS.get(table, ())))
+                for rowid in rowids:
+                    conn.execute(f"UPDATE {table} SET {blank} WHERE rowid = ?", (rowid,))  # noqa: S608
+                touched |= owners_of(conn, table, rowids)
+                changed += len(rowids)
+            changed += self._forget_names(conn, request.id)
             for email in emails:
-                changed += self._scrub_text(conn, email)
+                changed += self._scrub_text(conn, email, touched)
+            for register, record_id in sorted(touched):
+                self.record_change(conn, register, record_id, "forget address")
         if changed:
             self.conn.execute("VACUUM")
         return changed
 
-    def _scrub_text(self, conn, email: str) -> int:
+    def _forget_names(self, conn, request_id: str) -> int:
+        names = " OR ".join(f"{c} IS NOT NULL" for c in _REQUEST_NAME_COLUMNS)
+        sets = ", ".join(
+            f"{c} = CASE WHEN {c} IS NULL THEN NULL ELSE '{ERASED_MARK}' END"
+            for c in _REQUEST_NAME_COLUMNS
+        )
+        cursor = conn.execute(
+            f"UPDATE requests SET {sets} WHERE id = ? AND ({names})",  # noqa: S608 - our names
+            (request_id,),
+        )
+        return cursor.rowcount
+
+    def _scrub_text(self, conn, email: str, touched: set[tuple[str, str]]) -> int:
         changed = 0
         for table, columns in _TEXT_COLUMNS.items():
             for column in columns:
@@ -234,4 +276,5 @@ class ErasuresMixin(RegisterBase):
                         (scrub(text, [email]), rowid),
                     )
                     changed += 1
+                touched |= owners_of(conn, table, [rowid for rowid, _ in rows])
         return changed

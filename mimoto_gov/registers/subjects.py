@@ -66,6 +66,11 @@ def _key(data_dir: Path) -> bytes:
     return key
 
 
+def secret_key(data_dir: Path) -> bytes:
+    """Return the workbook's secret (created on first use): the key of every keyed digest."""
+    return _key(data_dir)
+
+
 def keyed_hash(email: str, data_dir: Path) -> str:
     """Return the keyed hash of an email address (hex HMAC-SHA256 of the normalised address).
 

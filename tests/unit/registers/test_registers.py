@@ -15,6 +15,7 @@ from mimoto_gov.registers import (
     SCHEMA_VERSION,
     keyed_hash,
     open_registers,
+    provenance,
     read_mailing_list,
     select_contactable,
 )
@@ -32,7 +33,9 @@ def data_dir(tmp_path):
 
 @pytest.fixture
 def reg(data_dir):
-    registers = open_registers(data_dir / "registers.sqlite")
+    # The examples are dated in the past, as a register filled in after the fact would be.
+    who = provenance("tester", "tests", reason="examples dated in the past")
+    registers = open_registers(data_dir / "registers.sqlite", who=who)
     yield registers
     registers.close()
 
@@ -312,7 +315,7 @@ def test_open_requests_table_is_typed_when_empty(reg):
 def test_requests_about_a_person_match_case_insensitively(reg):
     first = reg.add_request("access", ["ann@example.com", "ann@work.example"], date(2026, 1, 5))
     reg.add_request("access", "someone@example.com", date(2026, 1, 6))
-    second = reg.add_request("erasure", "ANN@work.example", date(2026, 2, 1))
+    second = reg.add_request("erasure", "ANN@work.example", date(2026, 2, 1), separate=True)
     assert [r.id for r in reg.requests_about("Ann@Work.Example")] == [first.id, second.id]
     assert [r.id for r in reg.requests_about("ann@example.com")] == [first.id]
     assert reg.requests_about("nobody@example.com") == []
@@ -410,7 +413,7 @@ def test_transparency_table_is_empty_without_requests(reg):
 
 
 def _erased(reg, *emails, notes=None):
-    request = reg.add_request("erasure", list(emails), date(2026, 2, 2), notes=notes)
+    request = reg.add_request("erasure", list(emails), date(2026, 2, 2), notes=notes, separate=True)
     erasure_id = reg.record_erasure(
         request.id,
         outcome="completed",
@@ -495,6 +498,15 @@ def test_forgetting_removes_the_address_from_every_register_and_the_file(reg, da
     assert {reg.hash(email), reg.hash("second@example.com")} <= reg.erased_hashes()
     # Running it again is safe and changes nothing.
     assert reg.forget_subject_email(request.id) == 0
+    # The trail recorded the forgetting and holds no address; nothing was changed outside.
+    assert {(e.register, e.action) for e in reg.trail() if e.action == "forget address"} >= {
+        ("requests", "forget address"),
+        ("holds", "forget address"),
+        ("law-enforcement", "forget address"),
+        ("consents", "forget address"),
+        ("complaints", "forget address"),
+    }
+    assert reg.verify_trail().ok
 
 
 # -- consents, mailing list, suppressions ---------------------------------------------
