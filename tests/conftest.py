@@ -2,7 +2,8 @@
 
 Every test runs with a clean configuration: the workbook's variables are removed from the
 environment and the working directory is a fresh temporary folder, so no test reads a real
-``.env`` or writes into the repository's ``data/`` or ``reports/``.
+``.env`` or writes into the repository's ``data/`` or ``reports/``. The keyed-hash key goes to
+the test's own folder too, never to the user's ``~/.config``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ WORKBOOK_VARIABLES = (
     "GAUGES_TOKEN",
     "MIMOTO_GOV_DATA",
     "MIMOTO_GOV_REPORTS",
+    "MIMOTO_GOV_KEY_FILE",
 )
 
 
@@ -23,6 +25,7 @@ def clean_environment(monkeypatch, tmp_path):
     """Clear the workbook's variables and run the test in its own working directory."""
     for name in WORKBOOK_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MIMOTO_GOV_KEY_FILE", str(tmp_path / "config" / "erasure.key"))
     workdir = tmp_path / "work"
     workdir.mkdir()
     monkeypatch.chdir(workdir)
