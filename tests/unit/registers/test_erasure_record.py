@@ -157,8 +157,14 @@ def test_a_keep_decision_needs_a_reason_and_a_later_review_date(recorded):
     )
     registers.record_keep_decision(request.id, "ticket-2", decision="erase", by="Bob")
     # A later decision on the same flag is the one in force; both stay recorded.
-    registers.record_keep_decision(request.id, "ticket-2", decision="keep", by="Bob", reason="claim",
-                                   review_on=date(2030, 1, 1))  # fmt: skip
+    registers.record_keep_decision(
+        request.id,
+        "ticket-2",
+        decision="keep",
+        by="Bob",
+        reason="claim",
+        review_on=date(2030, 1, 1),
+    )
     decisions = registers.keep_decisions(request.id)
     assert dict(zip(decisions["flag"], decisions["decision"], strict=True)) == {
         "ticket-1": "keep",
@@ -192,9 +198,11 @@ def test_a_missing_key_with_hashes_recorded_is_one_line_never_a_new_key(data_dir
         registers.add_request("erasure", ["a@example.com"])
     key = tmp_path / "config" / "erasure.key"
     key.unlink()
-    with open_registers(data_dir / "registers.sqlite") as registers:
-        with pytest.raises(RegisterError) as error:
-            registers.add_request("erasure", ["b@example.com"])
+    with (
+        open_registers(data_dir / "registers.sqlite") as registers,
+        pytest.raises(RegisterError) as error,
+    ):
+        registers.add_request("erasure", ["b@example.com"])
     assert "missing" in str(error.value) and "restore" in str(error.value)
     assert len(str(error.value).splitlines()) == 1
     assert not key.exists()
