@@ -140,10 +140,11 @@ class ErasureStepsMixin(RegisterBase):
         if request_id is not None:
             sql += " WHERE request_id = ?"
             params = (request_id.strip().upper(),)
-        rows = [dict(r) for r in self.conn.execute(sql + " ORDER BY recorded_at, id", params)]
-        frame = pd.DataFrame(rows, columns=STEP_RECORD_COLUMNS)
-        frame["done_on"] = frame["done_on"].map(as_date)
-        return frame
+        rows = [
+            {**dict(r), "done_on": as_date(r["done_on"])}
+            for r in self.conn.execute(sql + " ORDER BY recorded_at, id", params)
+        ]
+        return pd.DataFrame(rows, columns=STEP_RECORD_COLUMNS, dtype=object)
 
     def erasure_step_lines(self, erasure_id: str) -> list[dict]:
         """Return the checklist lines stored with an erasure entry, in order (``items`` a list)."""
@@ -244,18 +245,19 @@ class ErasureStepsMixin(RegisterBase):
     def keep_decisions(self, request_id: str) -> pd.DataFrame:
         """Return the decision in force for each flag of a request (the latest recorded)."""
         rows = [
-            dict(r)
+            {
+                **dict(r),
+                "review_on": as_date(r["review_on"]),
+                "decided_on": as_date(r["decided_on"]),
+            }
             for r in self.conn.execute(
                 "SELECT * FROM erasure_keep_decisions WHERE request_id = ?"
                 " ORDER BY recorded_at, id",
                 (request_id.strip().upper(),),
             )
         ]
-        frame = pd.DataFrame(rows, columns=DECISION_COLUMNS)
-        frame = frame.drop_duplicates("flag", keep="last").reset_index(drop=True)
-        for column in ("review_on", "decided_on"):
-            frame[column] = frame[column].map(as_date)
-        return frame
+        frame = pd.DataFrame(rows, columns=DECISION_COLUMNS, dtype=object)
+        return frame.drop_duplicates("flag", keep="last").reset_index(drop=True)
 
     # -- Zammad tasks --------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mimoto_gov.erasure.model import BY_HAND, KEPT, NOT_NEEDED, ChecklistLine, ErasurePlan
+from mimoto_gov.erasure.model import BY_HAND, DONE, KEPT, VERIFIED, ChecklistLine, ErasurePlan
 from mimoto_gov.reports.display import (
     callout_html,
     format_uk_date,
@@ -229,6 +229,29 @@ def certificate_body(outcome: Outcome, *, request_id: str, beyond_use: str) -> s
     return "".join(parts)
 
 
+def _erased_for_letter(lines: list[ChecklistLine]) -> list[str]:
+    """Say what was deleted in Zammad in the person's terms, from the executed lines."""
+    items = []
+    for line in lines:
+        if line.state != VERIFIED:
+            continue
+        n = len(line.items)
+        if line.key == "zammad-users":
+            items.append("your account on our service desk" if n == 1 else f"your {n} accounts")
+        elif line.key == "zammad-tickets":
+            items.append(f"{n:,} support request(s) you made, with every message and attachment")
+        elif line.key.startswith("organization-"):
+            items.append(
+                "your organisation's account (you were its only member), with its "
+                f"{n:,} other support request(s)"
+            )
+    items.append(
+        "your address and details in our own copies (snapshots and earlier reports); our "
+        "registers keep only a one-way code of your address, so that we never add it again"
+    )
+    return items
+
+
 def letter_title(request_id: str) -> str:
     """Return the confirmation letter's title."""
     return f"Confirmation of erasure: your request {request_id}"
@@ -250,11 +273,7 @@ def letter_body(outcome: Outcome, *, request_id: str, beyond_use: str) -> str:
         "afterwards that it was gone."
     )
     parts = ["<p>Dear customer,</p>", f"<p>{escape(erased)}</p>", "<h2>What we erased</h2>"]
-    parts.append(
-        list_html(
-            [f"{row['What']}: {row['How much']}" for row in outcome.deleted.to_dict("records")]
-        )
-    )
+    parts.append(list_html(_erased_for_letter(outcome.lines)))
     parts.append("<h2>What we kept, and why</h2>")
     if len(outcome.kept):
         parts.append(
@@ -270,10 +289,11 @@ def letter_body(outcome: Outcome, *, request_id: str, beyond_use: str) -> str:
         )
     else:
         parts.append("<p>We kept none of your correspondence with us.</p>")
-    parts.append(
-        "<p>Messages you wrote on other customers' requests stay part of their records; we "
-        "remove your name and contact details from them.</p>"
-    )
+    if any(x.key == "zammad-other-tickets" and x.items for x in outcome.lines):
+        parts.append(
+            "<p>Messages you wrote on other customers' requests stay part of their records; "
+            "we remove your name and contact details from them.</p>"
+        )
     parts.append("<h2>Backups</h2>")
     parts.append(f"<p>{escape(beyond_use)}</p>")
     if len(outcome.retained):
@@ -285,7 +305,7 @@ def letter_body(outcome: Outcome, *, request_id: str, beyond_use: str) -> str:
         )
     told = outcome.recipients
     if len(told):
-        told = told[told["State"] != NOT_NEEDED]
+        told = told[told["State"] == DONE]
     if len(told):
         parts.append("<h2>Who we told</h2>")
         parts.append(
