@@ -67,7 +67,7 @@ def _word_pattern(words: Iterable[str]) -> re.Pattern | None:
     if not stems:
         return None
     # A stem at the start of a word: "refund" finds "refunded" and "refunds", not "prefund".
-    return re.compile(r"(?<![\w])(" + "|".join(stems) + r")", re.IGNORECASE)
+    return re.compile(r"(?<![\w])((?:" + "|".join(stems) + r")\w*)", re.IGNORECASE)
 
 
 def financial_flags(inventory, tickets: pd.DataFrame, policy: KeepPolicy) -> list[KeepFlag]:
