@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from mimoto_gov.erasure.certificate import document_paths, settle, write_certificate
-from mimoto_gov.erasure.execute import ErasureFailed
+from mimoto_gov.erasure.execute import ErasureFailed, ErasureInterrupted
 from mimoto_gov.erasure.lines import executed_lines
 from mimoto_gov.erasure.model import BY_HAND, KEPT, ErasurePlan
 from mimoto_gov.erasure.policy import load_backup_policy
@@ -157,10 +157,10 @@ def complete(
         email=plan.emails[0], user_ids=user_ids, checks=checks,
         steps=lines_for_register(stored),
     )  # fmt: skip
-    registers.forget_subject_email(request.id)
     folder = erasure_folder(settings.reports_dir, request.id)
     needles = needles_of(plan)
     try:
+        registers.forget_subject_email(request.id)
         pull(client, settings.data_dir, full=True)
         for suffix in (".html", ".pdf"):
             (folder / f"{CHECKLIST}{suffix}").unlink(missing_ok=True)
@@ -178,6 +178,12 @@ def complete(
         raise ErasureFailed(
             f"request {request.id} was erased in Zammad and recorded as {erasure_id}, but "
             f"cleaning the workbook's own copies failed: {error}; run the same command again "
+            "to finish"
+        ) from None
+    except KeyboardInterrupt:
+        raise ErasureInterrupted(
+            f"request {request.id} was erased in Zammad and recorded as {erasure_id}; "
+            "interrupted while cleaning the workbook's own copies: run the same command again "
             "to finish"
         ) from None
     if left:
@@ -238,6 +244,7 @@ def already_done(settings, registers, request, emails, *, repair: bool) -> Erasu
         todo = [f"{len(left):,} local file(s) still hold the person"] if len(left) else []
         todo += ["the certificate is missing"] if missing else []
         todo += [f"{len(unfinished):,} step(s) of the tool are unfinished"] if unfinished else []
+        todo += ["the registers still hold the address"] if request.emails else []
         message += f"; {' and '.join(todo)}: run with --execute to finish." if todo else "."
         message += " " + _steps_message(request.id, steps)
         return ErasureRun(
@@ -245,6 +252,10 @@ def already_done(settings, registers, request, emails, *, repair: bool) -> Erasu
             entry["id"], complete=steps.complete, open_steps=[s.key for s in steps.open_steps],
         )  # fmt: skip
     done = []
+    if request.emails:
+        # An earlier run stopped between recording the erasure and forgetting the address.
+        registers.forget_subject_email(request.id)
+        done.append("removed the address from the registers")
     if len(left):
         purge_local_copies(needles, settings.data_dir, settings.reports_dir)
         done.append(f"purged {len(left):,} local file(s) left over")
@@ -253,7 +264,7 @@ def already_done(settings, registers, request, emails, *, repair: bool) -> Erasu
             registers, request.id, {s.key: "finished by a later run" for s in unfinished}
         )
         done.append(f"recorded {len(unfinished):,} unfinished step(s) of the tool")
-    if missing or unfinished:
+    if missing or unfinished or request.emails:
         backup_policy = load_backup_policy(settings.policy_dir)
         documents = write_certificate(registers, request.id, folder, backup_policy)[0]
         done.append("wrote the missing certificate" if missing else "wrote the certificate again")
