@@ -2,8 +2,9 @@
 
 Every test runs with a clean configuration: the workbook's variables are removed from the
 environment and the working directory is a fresh temporary folder, so no test reads a real
-``.env`` or writes into the repository's ``data/`` or ``reports/``. The keyed-hash key goes to
-the test's own folder too, never to the user's ``~/.config``.
+``.env`` or writes into the repository's ``data/`` or ``reports/``. The keyed-hash key is one
+file in the session's temporary folder, never the user's ``~/.config``; a test about the key
+itself points ``MIMOTO_GOV_KEY_FILE`` at a file of its own.
 """
 
 from __future__ import annotations
@@ -16,8 +17,16 @@ WORKBOOK_VARIABLES = (
     "GAUGES_TOKEN",
     "MIMOTO_GOV_DATA",
     "MIMOTO_GOV_REPORTS",
-    "MIMOTO_GOV_KEY_FILE",
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def erasure_key_file(tmp_path_factory):
+    """One keyed-hash key for the whole session, set before any fixture builds registers."""
+    path = tmp_path_factory.getbasetemp() / "config" / "erasure.key"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MIMOTO_GOV_KEY_FILE", str(path))
+        yield path
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +34,6 @@ def clean_environment(monkeypatch, tmp_path):
     """Clear the workbook's variables and run the test in its own working directory."""
     for name in WORKBOOK_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("MIMOTO_GOV_KEY_FILE", str(tmp_path / "config" / "erasure.key"))
     workdir = tmp_path / "work"
     workdir.mkdir()
     monkeypatch.chdir(workdir)

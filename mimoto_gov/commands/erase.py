@@ -77,9 +77,14 @@ def register(subparsers) -> None:
 def ask(plan) -> bool:
     """Ask the person at the terminal to type DELETE."""
     tickets = len(plan.tickets_to_delete)
+    kept = (
+        f" {len(plan.kept):,} ticket(s) kept by decision go to a placeholder customer first."
+        if plan.kept
+        else ""
+    )
     print(
         f"This permanently deletes {len(plan.users):,} user record(s) and {tickets:,} "
-        f"ticket(s) from Zammad for request {plan.request_id}.",
+        f"ticket(s) from Zammad for request {plan.request_id}.{kept}",
         file=sys.stderr,
     )
     try:

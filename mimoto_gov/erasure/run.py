@@ -26,6 +26,7 @@ finishes what an interrupted run left.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from mimoto_gov.erasure.attempt import attempt
 from mimoto_gov.erasure.execute import ErasureFailed, ErasureInterrupted, ErasureRefused
@@ -60,6 +61,15 @@ DRY_RUN_NOTE = (
     "can check it; it is replaced by a version that does not once the erasure is done. To "
     "erase, run the same command with --execute."
 )
+
+
+class Execution(NamedTuple):
+    """How to carry out a plan: confirmation, and how long to wait for Zammad."""
+
+    yes: bool
+    confirm: Callable[[ErasurePlan], bool] | None
+    timeout: float
+    interval: float
 
 
 def poll_interval(timeout: float) -> float:
@@ -127,7 +137,7 @@ def erase(
             request = registers.get_request(request.id)
             return _run(
                 settings, registers, request, emails, client, delete_organization,
-                execute=(yes, confirm, timeout, interval or poll_interval(timeout)),
+                execution=Execution(yes, confirm, timeout, interval or poll_interval(timeout)),
             )  # fmt: skip
 
 
@@ -141,25 +151,25 @@ def _addresses(registers, request, email: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys([email, *request.emails]))
 
 
-def _run(settings, registers, request, emails, client, delete_organization, execute=None):
+def _run(settings, registers, request, emails, client, delete_organization, execution=None):
     history = registers.erasures()
     history = history[history["request_id"] == request.id]
     if (history["outcome"] == "completed").any():
-        return already_done(settings, registers, request, emails, repair=execute is not None)
+        return already_done(settings, registers, request, emails, repair=execution is not None)
     if not emails:
         raise InputError(
             f"request {request.id} holds no address any more: give the person's address"
         )
     holds = _holds(registers, emails)
-    if execute is not None:
+    if execution is not None:
         # Refused before Zammad is even contacted.
         _refuse_unless_allowed(request, holds)
-    if client is None and (execute is not None or settings.zammad_url):
+    if client is None and (execution is not None or settings.zammad_url):
         client = client_from_settings(settings)
     if client is not None:
         pull(client, settings.data_dir)
     plan = _plan(settings, registers, request, emails, holds, delete_organization, history)
-    if execute is None:
+    if execution is None:
         paths = write_checklist(plan, settings.reports_dir, note=DRY_RUN_NOTE)
         message = f"Dry run: nothing was changed in Zammad. {_plan_summary(plan)}"
         return ErasureRun(request.id, "planned", message, paths, plan)
@@ -170,13 +180,14 @@ def _run(settings, registers, request, emails, client, delete_organization, exec
             f"decision for each first, e.g. `{decide_command(request.id, plan.undecided[0].key)}`"
             "; nothing was deleted"
         )
-    yes, confirm, timeout, interval = execute
-    if not yes:
-        if confirm is None:
+    if not execution.yes:
+        if execution.confirm is None:
             raise ErasureRefused("--execute needs --yes when nobody is at a terminal to confirm")
-        if not confirm(plan):
+        if not execution.confirm(plan):
             raise ErasureRefused("not confirmed: nothing was deleted")
-    return attempt(settings, registers, client, request, plan, history, timeout, interval)
+    return attempt(
+        settings, registers, client, request, plan, history, execution.timeout, execution.interval
+    )
 
 
 def _identity(request) -> str:

@@ -176,11 +176,19 @@ def test_a_keep_decision_needs_a_reason_and_a_later_review_date(recorded):
 # -- the key ----------------------------------------------------------------------------
 
 
-def test_no_key_file_is_written_under_the_data_folder(data_dir, tmp_path):
+@pytest.fixture
+def own_key(monkeypatch, tmp_path):
+    """A key file of this test's own (the session shares one otherwise)."""
+    key = tmp_path / "config" / "erasure.key"
+    monkeypatch.setenv("MIMOTO_GOV_KEY_FILE", str(key))
+    return key
+
+
+def test_no_key_file_is_written_under_the_data_folder(data_dir, own_key):
     with open_registers(data_dir / "registers.sqlite") as registers:
         registers.add_request("erasure", ["a@example.com"])
     assert not [p for p in data_dir.rglob("*") if "key" in p.name]
-    key = tmp_path / "config" / "erasure.key"
+    key = own_key
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700
 
@@ -193,10 +201,10 @@ def test_the_default_key_lives_in_the_users_config_folder(monkeypatch, tmp_path,
     assert (tmp_path / "home" / ".config" / "mimoto-gov" / "erasure.key").is_file()
 
 
-def test_a_missing_key_with_hashes_recorded_is_one_line_never_a_new_key(data_dir, tmp_path):
+def test_a_missing_key_with_hashes_recorded_is_one_line_never_a_new_key(data_dir, own_key):
     with open_registers(data_dir / "registers.sqlite") as registers:
         registers.add_request("erasure", ["a@example.com"])
-    key = tmp_path / "config" / "erasure.key"
+    key = own_key
     key.unlink()
     with (
         open_registers(data_dir / "registers.sqlite") as registers,
@@ -210,12 +218,12 @@ def test_a_missing_key_with_hashes_recorded_is_one_line_never_a_new_key(data_dir
         keyed_hash("a@example.com", data_dir)
 
 
-def test_a_key_left_in_the_data_folder_is_moved_out(data_dir, tmp_path):
+def test_a_key_left_in_the_data_folder_is_moved_out(data_dir, own_key):
     data_dir.mkdir()
     (data_dir / ".erasure-key").write_text("ab" * 32)
     first = keyed_hash("a@example.com", data_dir)
     assert not (data_dir / ".erasure-key").exists()
-    assert (tmp_path / "config" / "erasure.key").read_text() == "ab" * 32
+    assert own_key.read_text() == "ab" * 32
     assert keyed_hash("a@example.com", data_dir) == first
 
 

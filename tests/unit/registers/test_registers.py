@@ -118,6 +118,7 @@ def test_foreign_keys_are_enforced(reg):
 
 
 def test_the_keyed_hash_uses_a_private_secret_created_on_first_use(data_dir, monkeypatch, tmp_path):
+    monkeypatch.setenv("MIMOTO_GOV_KEY_FILE", str(tmp_path / "config" / "erasure.key"))
     first = keyed_hash(" Alice@Example.COM ", data_dir)
     assert first == keyed_hash("alice@example.com", data_dir)
     assert len(first) == 64
@@ -130,8 +131,9 @@ def test_the_keyed_hash_uses_a_private_secret_created_on_first_use(data_dir, mon
     assert keyed_hash("alice@example.com", data_dir) != first
 
 
-def test_a_damaged_key_is_reported(data_dir, tmp_path):
+def test_a_damaged_key_is_reported(data_dir, monkeypatch, tmp_path):
     key = tmp_path / "config" / "erasure.key"
+    monkeypatch.setenv("MIMOTO_GOV_KEY_FILE", str(key))
     key.parent.mkdir()
     key.write_text("not hex")
     with pytest.raises(RegisterError, match="damaged"):
