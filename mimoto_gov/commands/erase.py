@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mimoto_gov.support.lock import DEFAULT_WAIT
+
 DESCRIPTION = """\
 Erase one person on request. Without --execute this is a dry run that changes nothing in
 Zammad: it refreshes the snapshot (read-only requests), then writes the deletion checklist to
@@ -66,10 +68,10 @@ def register(subparsers) -> None:
     p.add_argument(
         "--wait",
         type=float,
-        default=30.0,
+        default=DEFAULT_WAIT,
         metavar="SECONDS",
         help="with --execute, how long to wait for another destructive command holding the "
-        "data folder before refusing (default 30)",
+        f"data folder before refusing (default {DEFAULT_WAIT:g})",
     )
     p.set_defaults(handler=run)
 
