@@ -149,6 +149,9 @@ def checklist_body(
         "Tickets to delete": len(plan.tickets_to_delete),
         "Articles kept on other tickets": len(plan.kept_articles),
     }
+    if plan.flags:
+        figures["Tickets flagged as possibly to keep"] = len(plan.flags)
+        figures["Tickets kept by decision"] = len(plan.kept)
     parts = [key_figures_html(figures, caption="The request")]
     if note:
         parts.append(callout_html(note, level))
