@@ -8,6 +8,7 @@ from datetime import date, datetime
 from mimoto_gov.commands._arguments import number_at_least
 from mimoto_gov.commands._register_helpers import print_table
 from mimoto_gov.deadlines import UK_TIME
+from mimoto_gov.erasure import steps as erasure_steps  # noqa: F401 (registers its due items)
 from mimoto_gov.errors import ConfigError
 from mimoto_gov.registers import open_registers
 from mimoto_gov.registers.due import DEFAULT_WITHIN_DAYS, collect_due

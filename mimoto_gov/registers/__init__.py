@@ -6,6 +6,7 @@ the returned :class:`Registers`; each concern lives in its own module:
 - requests: subject rights requests, identity checks, clock stops, extensions, due dates;
 - holds: legal holds (an open law-enforcement request naming a person is one too);
 - erasures: the append-only erasure register, and forgetting an erased person's address;
+- erasure_steps: an erasure's steps finished by hand, keep decisions, Zammad tasks;
 - law_enforcement: requests from authorities and the yearly transparency table;
 - consents: marketing consents, the mailing list and its audit, the suppression list;
 - complaints, breaches, attestations;
@@ -147,7 +148,8 @@ def open_registers(path: Path | None = None, *, who: Provenance | None = None) -
 
     Args:
         path: the SQLite file; by default ``Settings.registers_path``
-            (``$MIMOTO_GOV_DATA/registers.sqlite``). The keyed-hash secret lives beside it.
+            (``$MIMOTO_GOV_DATA/registers.sqlite``). The keyed-hash key lives outside the
+            data folder (:func:`mimoto_gov.registers.subjects.erasure_key_path`).
         who: who makes the changes, with which command and why (by default the actor from
             ``MIMOTO_GOV_ACTOR`` or the login name, and the command being run).
 

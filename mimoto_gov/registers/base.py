@@ -12,7 +12,12 @@ from pathlib import Path
 from mimoto_gov.deadlines import UK_TIME, uk_date
 from mimoto_gov.errors import InputError, RegisterError
 from mimoto_gov.registers import trail
-from mimoto_gov.registers.subjects import keyed_hasher, normalise_email, secret_key
+from mimoto_gov.registers.subjects import (
+    keyed_hasher,
+    normalise_email,
+    registers_hold_hashes,
+    secret_key,
+)
 
 
 def iso(day: date | None) -> str | None:
@@ -179,7 +184,9 @@ class RegisterBase:
     def hash(self, email: str) -> str:
         """Return the keyed hash of ``email`` under this workbook's secret (``keyed_hash``)."""
         if self._hasher is None:
-            self._hasher = keyed_hasher(self.data_dir)
+            self._hasher = keyed_hasher(
+                self.data_dir, holds_hashes=lambda: registers_hold_hashes(self.conn)
+            )
         return self._hasher(email)
 
     def _subjects(self, emails: Iterable[str], name: str = "email") -> list[tuple[str, str]]:

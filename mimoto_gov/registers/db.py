@@ -181,6 +181,87 @@ CREATE INDEX attestations_key ON attestations(statement_key, attested_on);
     for table, label in (("erasures", "erasure register"), ("attestations", "attestation register"))
 )
 
+# An append-only table must also refuse INSERT OR REPLACE, which deletes the old row without
+# firing the DELETE trigger: a BEFORE INSERT trigger refuses a key that is already recorded.
+_NO_REPLACE = """
+CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table}
+WHEN EXISTS (SELECT 1 FROM {table} WHERE {match})
+BEGIN SELECT RAISE(ABORT, 'the {label} is append-only: that entry is already recorded'); END;
+"""
+
+# The erasure record as evidence: the erasure register refuses a rewrite; each erasure keeps
+# its steps (who finished each, when), the decisions on what must be kept, and every Zammad
+# task as soon as it is created. All four tables are append-only.
+_ERASURE_STEPS = (
+    """
+ALTER TABLE erasures ADD COLUMN user_ids TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE erasures ADD COLUMN checks TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE erasure_steps (
+    erasure_id TEXT NOT NULL REFERENCES erasures(id),
+    position INTEGER NOT NULL,
+    step TEXT NOT NULL,
+    place TEXT NOT NULL,
+    held TEXT NOT NULL,
+    action TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    state TEXT NOT NULL,
+    why TEXT NOT NULL,
+    items TEXT NOT NULL,
+    PRIMARY KEY (erasure_id, step)
+) WITHOUT ROWID;
+CREATE TABLE erasure_step_records (
+    id INTEGER PRIMARY KEY,
+    request_id TEXT NOT NULL REFERENCES requests(id),
+    step TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('done', 'not needed')),
+    done_by TEXT NOT NULL,
+    done_on TEXT NOT NULL,
+    note TEXT,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX erasure_step_records_request ON erasure_step_records(request_id, step);
+CREATE TABLE erasure_keep_decisions (
+    id INTEGER PRIMARY KEY,
+    request_id TEXT NOT NULL REFERENCES requests(id),
+    flag TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('keep', 'erase')),
+    reason TEXT,
+    review_on TEXT,
+    decided_by TEXT NOT NULL,
+    decided_on TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    CHECK (decision = 'erase' OR (reason IS NOT NULL AND review_on IS NOT NULL))
+);
+CREATE INDEX erasure_keep_decisions_request ON erasure_keep_decisions(request_id, flag);
+CREATE TABLE erasure_tasks (
+    request_id TEXT NOT NULL REFERENCES requests(id),
+    task_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    delete_organization INTEGER NOT NULL CHECK (delete_organization IN (0, 1)),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (request_id, task_id)
+) WITHOUT ROWID;
+"""
+    + _NO_REPLACE.format(table="erasures", match="id = NEW.id", label="erasure register")
+    + "".join(
+        _APPEND_ONLY.format(table=table, label=label)
+        + _NO_REPLACE.format(table=table, match=match, label=label)
+        for table, match, label in (
+            (
+                "erasure_steps",
+                "erasure_id = NEW.erasure_id AND step = NEW.step",
+                "erasure steps register",
+            ),
+            ("erasure_step_records", "id = NEW.id", "erasure steps register"),
+            ("erasure_keep_decisions", "id = NEW.id", "register of keep decisions"),
+            (
+                "erasure_tasks",
+                "request_id = NEW.request_id AND task_id = NEW.task_id",
+                "register of erasure tasks",
+            ),
+        )
+    )
+)
 
 # A migration is an SQL script or a function of the connection; either runs inside the one
 # transaction that also stamps the version.
@@ -193,6 +274,7 @@ MIGRATIONS: list[Migration] = [
     accountability.TRAIL,
     accountability.request_register_fits_the_law,
     accountability.CANDIDATES,
+    _ERASURE_STEPS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

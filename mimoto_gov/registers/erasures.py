@@ -3,9 +3,13 @@
 Each erasure attempt, completed or failed, is one entry: the request, the keyed hash of the
 person's address (never the address), the Zammad task ids and ticket numbers, timestamps, the
 outcome and reason, whether it was verified against Zammad afterwards, and what was kept and
-why (JSON, e.g. ``[{"what": "articles on other customers' tickets", "why": "..."}]``).
-SQLite triggers reject any UPDATE or DELETE of the table: a mistake is corrected by a new
-entry. Zammad forgets its own task records after 12 months; this register does not.
+why (JSON, e.g. ``[{"what": "articles on other customers' tickets", "why": "..."}]``), the
+Zammad users deleted, the checks made when Zammad was read back, and the checklist's lines as
+they stood (``erasure_steps``). SQLite triggers reject any UPDATE or DELETE of the table and
+any INSERT over an id already recorded (``INSERT OR REPLACE`` included): a mistake is
+corrected by a new entry. Zammad forgets its own task records after 12 months; this register
+does not. Steps finished later, keep decisions and the tasks themselves are in
+:mod:`mimoto_gov.registers.erasure_steps`.
 
 Once an erasure is completed, :meth:`ErasuresMixin.forget_subject_email` removes the person's
 addresses from every register (the keyed hash stays, so their entries remain linked) and
@@ -22,17 +26,18 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from mimoto_gov.errors import InputError, RegisterError
-from mimoto_gov.registers.base import RegisterBase, optional_text
+from mimoto_gov.registers.base import optional_text
 from mimoto_gov.registers.db import next_id, now_utc, transaction
+from mimoto_gov.registers.erasure_steps import ErasureStepsMixin
 from mimoto_gov.registers.trail import owners_of, track
 
-track("erasures", "erasures")
+track("erasures", "erasures", children=(("erasure_steps", "erasure_id"),))
 
 OUTCOMES = ("completed", "failed")
 ERASED_MARK = "[erased]"
 ERASURE_COLUMNS = [
     "id", "request_id", "subject_hash", "task_ids", "ticket_numbers", "started_at",
-    "finished_at", "outcome", "reason", "verified", "kept", "recorded_at",
+    "finished_at", "outcome", "reason", "verified", "kept", "recorded_at", "user_ids", "checks",
 ]  # fmt: skip
 # Tables holding an address next to its keyed hash.
 _EMAIL_TABLES = (
@@ -88,7 +93,7 @@ def scrub(text: str | None, emails: Iterable[str]) -> str | None:
     return text
 
 
-class ErasuresMixin(RegisterBase):
+class ErasuresMixin(ErasureStepsMixin):
     """The erasure register (mixed into :class:`~mimoto_gov.registers.Registers`)."""
 
     def record_erasure(
@@ -105,6 +110,9 @@ class ErasuresMixin(RegisterBase):
         kept: object = None,
         email: str | None = None,
         subject_hash: str | None = None,
+        user_ids: Iterable[int] = (),
+        checks: Iterable[str] = (),
+        steps: Iterable[dict] = (),
     ) -> str:
         """Append an erasure attempt to the register; return its id (``E-<year>-<nnnn>``).
 
@@ -120,6 +128,10 @@ class ErasuresMixin(RegisterBase):
             kept: what was kept and why, JSON-serialisable.
             email: the address erased (hashed; never stored); default: the request's first.
             subject_hash: the keyed hash instead of ``email``.
+            user_ids: the Zammad users the erasure deleted (or meant to).
+            checks: what was read back from Zammad to verify it, one sentence each.
+            steps: the checklist's lines as they stood (dicts with ``step, place, held,
+                action, owner, state, why, items``), stored with the entry.
 
         Raises:
             InputError: a bad outcome, a failure without reason, unserialisable ``kept``.
@@ -147,8 +159,8 @@ class ErasuresMixin(RegisterBase):
             erasure_id = next_id(conn, "erasures", "E", datetime.fromisoformat(started).year)
             conn.execute(
                 "INSERT INTO erasures (id, request_id, subject_hash, task_ids, ticket_numbers,"
-                " started_at, finished_at, outcome, reason, verified, kept, recorded_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " started_at, finished_at, outcome, reason, verified, kept, recorded_at,"
+                " user_ids, checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     erasure_id,
                     request.id,
@@ -162,8 +174,11 @@ class ErasuresMixin(RegisterBase):
                     int(bool(verified)),
                     scrub(kept_json, emails),
                     now_utc(),
+                    json.dumps([int(u) for u in user_ids]),
+                    json.dumps([self._scrub_for(request, str(c)) for c in checks]),
                 ),
             )
+            self._insert_step_lines(conn, request, erasure_id, list(steps))
             self.record_change(
                 conn, "erasures", erasure_id, f"record ({outcome})", datetime.fromisoformat(started)
             )
@@ -177,6 +192,8 @@ class ErasuresMixin(RegisterBase):
             row["task_ids"] = json.loads(r["task_ids"])
             row["ticket_numbers"] = json.loads(r["ticket_numbers"])
             row["kept"] = json.loads(r["kept"])
+            row["user_ids"] = json.loads(r["user_ids"])
+            row["checks"] = json.loads(r["checks"])
             row["verified"] = bool(r["verified"])
             rows.append(row)
         return pd.DataFrame(rows, columns=ERASURE_COLUMNS)

@@ -146,8 +146,18 @@ def track(
     return tracked
 
 
+def _order(conn: sqlite3.Connection, table: str) -> str:
+    # Insertion order where the table has a rowid; a WITHOUT ROWID table (the erasure steps
+    # and tasks) scans in primary-key order, which is just as stable.
+    without_rowid = conn.execute(
+        "SELECT wr FROM pragma_table_list WHERE name = ?", (table,)
+    ).fetchone()
+    return "" if without_rowid and without_rowid[0] else "ORDER BY rowid"
+
+
 def _rows(conn: sqlite3.Connection, table: str, where: str = "", params: tuple = ()) -> list:
-    cursor = conn.execute(f"SELECT * FROM {table} {where} ORDER BY rowid", params)  # noqa: S608
+    order = _order(conn, table)
+    cursor = conn.execute(f"SELECT * FROM {table} {where} {order}", params)  # noqa: S608
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, tuple(row), strict=True)) for row in cursor]
 
@@ -262,7 +272,9 @@ def record_ids(conn: sqlite3.Connection, tracked: Tracked) -> list[str]:
         return [WHOLE]
     return [
         str(row[0])
-        for row in conn.execute(f"SELECT {tracked.key} FROM {tracked.table} ORDER BY rowid")  # noqa: S608
+        for row in conn.execute(
+            f"SELECT {tracked.key} FROM {tracked.table} {_order(conn, tracked.table)}"  # noqa: S608
+        )
     ]
 
 

@@ -120,21 +120,25 @@ def test_foreign_keys_are_enforced(reg):
         )
 
 
-def test_the_keyed_hash_uses_a_private_secret_created_on_first_use(data_dir, tmp_path):
+def test_the_keyed_hash_uses_a_private_secret_created_on_first_use(data_dir, monkeypatch, tmp_path):
+    monkeypatch.setenv("MIMOTO_GOV_KEY_FILE", str(tmp_path / "config" / "erasure.key"))
     first = keyed_hash(" Alice@Example.COM ", data_dir)
     assert first == keyed_hash("alice@example.com", data_dir)
     assert len(first) == 64
     assert first != keyed_hash("alice2@example.com", data_dir)
-    key = data_dir / ".erasure-key"
-    assert mode(key) == 0o600
+    key = tmp_path / "config" / "erasure.key"
+    assert mode(key) == 0o600 and mode(key.parent) == 0o700
     assert "alice" not in key.read_text()
-    # Another workbook (another secret) gives another hash.
-    assert keyed_hash("alice@example.com", tmp_path / "other") != first
+    # Another secret gives another hash.
+    monkeypatch.setenv("MIMOTO_GOV_KEY_FILE", str(tmp_path / "other" / "erasure.key"))
+    assert keyed_hash("alice@example.com", data_dir) != first
 
 
-def test_a_damaged_key_is_reported(data_dir):
-    data_dir.mkdir()
-    (data_dir / ".erasure-key").write_text("not hex")
+def test_a_damaged_key_is_reported(data_dir, monkeypatch, tmp_path):
+    key = tmp_path / "config" / "erasure.key"
+    monkeypatch.setenv("MIMOTO_GOV_KEY_FILE", str(key))
+    key.parent.mkdir()
+    key.write_text("not hex")
     with pytest.raises(RegisterError, match="damaged"):
         keyed_hash("a@example.com", data_dir)
 
