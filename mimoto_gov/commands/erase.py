@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mimoto_gov.cli import number_between
+
 DESCRIPTION = """\
 Erase one person on request. Without --execute this is a dry run that changes nothing in
 Zammad: it refreshes the snapshot (read-only requests), then writes the deletion checklist to
@@ -51,7 +53,7 @@ def register(subparsers) -> None:
     )
     p.add_argument(
         "--timeout",
-        type=float,
+        type=number_between(0.1, 86400, float),
         default=1200.0,
         metavar="SECONDS",
         help="how long to wait for Zammad's deletion tasks (default 1200; Zammad runs them "

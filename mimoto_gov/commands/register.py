@@ -5,9 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mimoto_gov.commands._register_helpers import day, moment, output_csv, print_table, verbs
+from mimoto_gov.cli import MAX_INTEGER, number_between
+from mimoto_gov.commands._register_helpers import (
+    day,
+    moment,
+    output_csv,
+    print_table,
+    received,
+    verbs,
+)
 from mimoto_gov.deadlines import uk_date
 from mimoto_gov.registers import open_registers
+from mimoto_gov.registers.breaches import MAX_PEOPLE
 from mimoto_gov.registers.consents import CHANNELS, parse_when, read_mailing_list
 from mimoto_gov.registers.law_enforcement import DECISIONS
 
@@ -41,7 +50,7 @@ def _le_add(args: argparse.Namespace) -> int:
             instrument=args.instrument,
             scope=args.scope,
             emails=args.email or [],
-            received_on=day(args.received, "--received"),
+            received_on=received(args.received),
             reference=args.reference,
             notes=args.notes,
         )
@@ -149,9 +158,7 @@ def _suppress(args: argparse.Namespace) -> int:
 
 def _complaint_add(args: argparse.Namespace) -> int:
     with open_registers() as reg:
-        complaint_id = reg.add_complaint(
-            args.summary, day(args.received, "--received"), email=args.email
-        )
+        complaint_id = reg.add_complaint(args.summary, received(args.received), email=args.email)
         row = reg.complaints().set_index("id").loc[complaint_id]
     print(f"{complaint_id}: acknowledge by {uk_date(row['ack_due_on'])}")
     return 0
@@ -386,7 +393,9 @@ def _breaches_parser(registers) -> None:
     add = verb("add", "Record a breach; prints its 72-hour reporting deadline.", _breach_add)
     add.add_argument("--found-at", required=True, help="when it was found: 'YYYY-MM-DD HH:MM'")
     add.add_argument("--description", required=True)
-    add.add_argument("--people", type=int, help="how many people are affected")
+    add.add_argument(
+        "--people", type=number_between(0, MAX_PEOPLE), help="how many people are affected"
+    )
     add.add_argument("--measures", help="what was done to contain it")
     report = verb("report", "Record the report to the ICO.", _breach_report)
     report.add_argument("id", metavar="ID")
@@ -435,7 +444,9 @@ def _holds_parser(registers) -> None:
     add.add_argument("--by", required=True, help="who placed it")
     add.add_argument("--on", help="the day (default: today)")
     lift = verb("lift", "Lift a hold.", _hold_lift)
-    lift.add_argument("id", metavar="ID", type=int, help="the hold's number")
+    lift.add_argument(
+        "id", metavar="ID", type=number_between(1, MAX_INTEGER), help="the hold's number"
+    )
     lift.add_argument("--by", required=True, help="who lifted it")
     lift.add_argument("--on", help="the day (default: today)")
     lst = verb("list", "Print the holds as a table.", _hold_list)

@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from mimoto_gov.commands._register_helpers import day, print_table, verbs
+from mimoto_gov.commands._register_helpers import day, print_table, received, verbs
 from mimoto_gov.deadlines import uk_date
 from mimoto_gov.registers import KINDS, STATUSES, Request, open_registers
 from mimoto_gov.registers.requests import due_date_of, paused_days
@@ -24,9 +24,7 @@ def _summary(request: Request) -> str:
 
 def _add(args: argparse.Namespace) -> int:
     with open_registers() as reg:
-        request = reg.add_request(
-            args.kind, args.email, day(args.received, "--received"), notes=args.notes
-        )
+        request = reg.add_request(args.kind, args.email, received(args.received), notes=args.notes)
         print(_summary(request))
     return 0
 

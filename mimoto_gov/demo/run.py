@@ -161,7 +161,7 @@ def analytics_step(run: DemoRun) -> None:
 
 def site_audit_step(run: DemoRun) -> None:
     """Audit the cookies of a local copy of the website and save the report."""
-    from mimoto_gov.views.site_audit import demo_step
+    from mimoto_gov.demo.site import demo_step
 
     demo_step(run)
 

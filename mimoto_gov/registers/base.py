@@ -10,6 +10,7 @@ from pathlib import Path
 from mimoto_gov.deadlines import UK_TIME, uk_date
 from mimoto_gov.errors import InputError, RegisterError
 from mimoto_gov.registers.subjects import keyed_hasher, normalise_email
+from mimoto_gov.support.bounds import check_received
 
 
 def iso(day: date | None) -> str | None:
@@ -59,11 +60,8 @@ def not_before(later: date, earlier: date, what: str, reference: str) -> None:
 
 
 def received_day(received_on: date | None) -> date:
-    """Return the day something was received (today by default), refusing a day to come."""
-    received_on = received_on or date.today()
-    if received_on > date.today():
-        raise InputError(f"received {uk_day(received_on)} is in the future")
-    return received_on
+    """Return the day something was received (today by default): from 2018, never ahead."""
+    return check_received(received_on or date.today())
 
 
 def insert_subjects(

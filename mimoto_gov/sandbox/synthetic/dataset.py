@@ -90,6 +90,8 @@ DAY_MS = 86_400_000
 SUPPORT_ADDRESS = "Mimoto Support <support@mimoto.example>"
 PERSONAL_DOMAINS = ("example.com", "example.org", "example.net")
 MIN_TICKETS = 40
+# The most the command line builds: large enough for the benchmarks, small enough to finish.
+MAX_TICKETS = 100_000
 
 TYPE_IDS = ARTICLE_TYPE_IDS
 GROUPS = {1: "Support", 2: "Sales", 3: "Billing"}
@@ -361,11 +363,13 @@ def make_dataset(
         The dataset, described in this module's docstring.
 
     Raises:
-        ValueError: when ``tickets`` or ``articles_per_ticket`` is too small.
+        ValueError: when ``tickets`` is out of range or ``articles_per_ticket`` too small.
 
     """
     if tickets < MIN_TICKETS:
         raise ValueError(f"tickets must be at least {MIN_TICKETS}, got {tickets}")
+    if tickets > MAX_TICKETS:
+        raise ValueError(f"tickets must be at most {MAX_TICKETS:,}, got {tickets}")
     if articles_per_ticket < 1:
         raise ValueError(f"articles_per_ticket must be at least 1, got {articles_per_ticket}")
     if now is None:

@@ -658,7 +658,7 @@ class RetentionReview:
         """Write a CSV beside the report (formula injection neutralised); None without a folder."""
         if self.output_dir is None:
             return None
-        from mimoto_gov.support.safe_output import write_csv
+        from mimoto_gov.support.csvout import write_csv
 
         return write_csv(frame, Path(self.output_dir) / name)
 
