@@ -29,7 +29,6 @@ import datetime as dt
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from mimoto_gov.site.cookies import Cookie, parse_set_cookie
 from mimoto_gov.site.fetch import (
@@ -171,39 +170,11 @@ def audit_site(
     with site_session(timeout, deadline, allow_private) as session:
         seen = visit(urls, session, fetch_resources=fetch_resources, extra=extra)
     result.pages, result.resources = seen.pages, seen.resources
-    _add_script_cookies(result, seen.cookies)
     result.cookies = list(seen.cookies.values())
     result.conditions = _conditions(seen.texts, today)
     _classify(result, extra)
     result.checks = _checks(result)
     return result
-
-
-def _add_script_cookies(result: SiteAudit, seen: dict) -> None:
-    """Add the cookies known scripts write from JavaScript on the site's own domain."""
-    for resource in result.resources:
-        if not resource.kind.startswith("script") or not resource.service:
-            continue
-        service = next(s for s in KNOWN_SERVICES if s.name == resource.service)
-        page_host = urlsplit(resource.page).hostname or ""
-        for known in service.cookies:
-            if not known.set_by_script:
-                continue
-            name = known.listed_name
-            key = (name, page_host, resource.url)
-            if any(k[0] == name for k in seen):
-                continue
-            seen[key] = Cookie(
-                name=name,
-                domain=page_host,
-                set_by=resource.url,
-                how=f"known cookie of {service.name} (written by its script)",
-                first_party=True,
-                lifetime="set by the script",
-                service=service.name,
-                purpose=known.purpose,
-                category=known.category,
-            )
 
 
 def _uk(day: dt.date) -> str:

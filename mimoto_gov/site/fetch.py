@@ -3,7 +3,8 @@
 :func:`visit` fetches each page (following its redirects), records the cookies set by every
 hop, parses the HTML for the resources it loads, and fetches the resources of unknown hosts
 (headers only) to see the cookies they set. Known services are judged from
-:mod:`mimoto_gov.site.services` and never contacted.
+:mod:`mimoto_gov.site.services` and never contacted; the cookies their scripts write from
+JavaScript on the site's own domain (Gaug.es's ``_gauges_unique*``) are added as seen.
 
 Every request goes through :func:`mimoto_gov.support.http.build_session`: timeouts and a
 total deadline per request, a cap on a page's size, and an address guard that refuses
@@ -26,7 +27,7 @@ from mimoto_gov import __version__
 from mimoto_gov.errors import InputError, SourceError
 from mimoto_gov.site.cookies import Cookie, record_cookies
 from mimoto_gov.site.parse import parse_page
-from mimoto_gov.site.services import Service, service_for, site_of
+from mimoto_gov.site.services import KNOWN_SERVICES, Service, service_for, site_of
 from mimoto_gov.support.http import (
     MB,
     AddressRefused,
@@ -170,6 +171,7 @@ def visit(
             _add_resource(seen.resources, page, kind, raw, site, extra)
     if fetch_resources:
         _fetch_resources(session, seen, now)
+    _add_script_cookies(seen)
     return seen
 
 
@@ -227,3 +229,30 @@ def _fetch_resources(session: requests.Session, seen: Visit, now: dt.datetime) -
         except requests.exceptions.RequestException as error:
             status = f"not fetched: {describe(error)}"
         done[resource.url] = resource.fetched = status
+
+
+def _add_script_cookies(seen: Visit) -> None:
+    """Add the cookies known scripts write from JavaScript on the site's own domain."""
+    for resource in seen.resources:
+        if not resource.kind.startswith("script") or not resource.service:
+            continue
+        service = next(s for s in KNOWN_SERVICES if s.name == resource.service)
+        page_host = urlsplit(resource.page).hostname or ""
+        for known in service.cookies:
+            if not known.set_by_script:
+                continue
+            name = known.listed_name
+            key = (name, page_host, resource.url)
+            if any(k[0] == name for k in seen.cookies):
+                continue
+            seen.cookies[key] = Cookie(
+                name=name,
+                domain=page_host,
+                set_by=resource.url,
+                how=f"known cookie of {service.name} (written by its script)",
+                first_party=True,
+                lifetime="set by the script",
+                service=service.name,
+                purpose=known.purpose,
+                category=known.category,
+            )
