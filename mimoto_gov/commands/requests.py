@@ -17,6 +17,7 @@ from mimoto_gov.commands._register_helpers import (
     day,
     open_for,
     print_table,
+    received,
     verbs,
 )
 from mimoto_gov.commands._requests_intake import (
@@ -50,7 +51,7 @@ def _add(args: argparse.Namespace) -> int:
     facts = {
         "kind": args.kind,
         "emails": args.email,
-        "received_on": day(args.received, "--received"),
+        "received_on": received(args.received),
         "notes": args.notes,
         "requester_name": args.requester_name,
         "channel": args.channel,
