@@ -27,6 +27,10 @@ class InputError(MimotoGovError):
     exit_code = 2
 
 
+class UnsafePath(MimotoGovError):  # noqa: N818 - reads as what it is, like NotFound
+    """A path would leave the folder it belongs to, or pass through a symbolic link."""
+
+
 class SnapshotError(MimotoGovError):
     """The local snapshot is missing, stale or unreadable."""
 
@@ -37,6 +41,10 @@ class RegisterError(MimotoGovError):
 
 class ReportError(MimotoGovError):
     """A report notebook failed or could not be rendered."""
+
+
+class MailError(MimotoGovError):
+    """A notification could not be sent (the mail server refused it or could not be reached)."""
 
 
 class SourceError(MimotoGovError):

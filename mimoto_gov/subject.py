@@ -33,6 +33,7 @@ from email.utils import getaddresses
 import pandas as pd
 
 from mimoto_gov.errors import InputError
+from mimoto_gov.support.bounds import check_email_length
 
 ADDRESS_FIELDS = ("from", "to", "cc")
 # An address written in the text of an article on someone else's ticket names the person too.
@@ -55,12 +56,14 @@ def normalise_email(address: str) -> str:
         address: an email address as typed by a person.
 
     Raises:
-        InputError: the text is not a plausible email address.
+        InputError: the text is not a plausible email address, or is longer than RFC 5321
+            allows.
 
     """
     text = str(address or "").strip().lower()
     if text.startswith("mailto:"):
         text = text[len("mailto:") :]
+    check_email_length(text, "email")
     if not _VALID_EMAIL_RE.match(text):
         raise InputError(f"not an email address: {address!r}")
     return text

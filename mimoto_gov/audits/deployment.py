@@ -10,8 +10,10 @@ real folders and, when asked, the scheduled jobs' recipes. Every finding is ``ok
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import sqlite3
 import stat
 import subprocess
 from collections.abc import Callable
@@ -31,7 +33,13 @@ from mimoto_gov.audits.policy_readiness import (
 from mimoto_gov.audits.zammad_access import zammad_access
 from mimoto_gov.errors import MimotoGovError
 from mimoto_gov.registers.examples import example_entries
-from mimoto_gov.registers.subjects import KEY_FILE
+from mimoto_gov.registers.subjects import (
+    KEY_ENV,
+    LEGACY_KEY_FILE,
+    REGISTERS_NAME,
+    erasure_key_path,
+    registers_hold_hashes,
+)
 from mimoto_gov.settings import Settings
 from mimoto_gov.support.examples import is_demo_folder
 
@@ -110,21 +118,66 @@ def zammad_findings(settings: Settings, connect: Callable[[Settings], Any]) -> l
 # -- secrets, demo data, scheduling -----------------------------------------------------------
 
 
+def _holds_hashes(registers: Path) -> bool:
+    """Whether a registers file holds keyed hashes (read-only: nothing created or migrated)."""
+    if not registers.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(f"{registers.absolute().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    with contextlib.closing(conn):
+        try:
+            return registers_hold_hashes(conn)
+        except sqlite3.DatabaseError:
+            return False
+
+
 def key_findings(data_dir: Path) -> list[Finding]:
-    """Say whether the erasure key (the secret of the registers' keyed hashes) is there."""
-    path = Path(data_dir) / KEY_FILE
-    if not path.is_file():
+    """Say whether the erasure key (the secret of the registers' keyed hashes) is in place.
+
+    The key lives outside the data folder (``MIMOTO_GOV_KEY_FILE``, by default
+    ``~/.config/mimoto-gov/erasure.key``): present, private, and not inside the data folder.
+    """
+    path = erasure_key_path()
+    data_dir = Path(data_dir)
+    legacy = data_dir / LEGACY_KEY_FILE
+    if path.absolute().resolve().is_relative_to(data_dir.absolute().resolve()):
         return [
             todo(
                 "erasure key",
-                f"none at {path}: it is made by the first register entry "
-                "(mimoto-gov requests add ...); back it up with the registers",
+                f"{path} is inside the data folder: set {KEY_ENV} to a file outside it",
+            )
+        ]
+    if not path.is_file():
+        if legacy.is_file():
+            return [
+                note(
+                    "erasure key",
+                    f"an older version's key is at {legacy}: the next register entry moves it to "
+                    f"{path}; back that file up",
+                )
+            ]
+        registers = data_dir / REGISTERS_NAME
+        if _holds_hashes(registers):
+            return [
+                todo(
+                    "erasure key",
+                    f"missing at {path}, but {registers} holds hashes made with it: restore the "
+                    f"key from its backup (or set {KEY_ENV} to where it is)",
+                )
+            ]
+        return [
+            todo(
+                "erasure key",
+                f"none at {path} yet: the first register entry (mimoto-gov requests add ...) "
+                "makes it; then back it up apart from the data folder",
             )
         ]
     mode = _mode(path)
     if mode & 0o077:
         return [todo("erasure key", f"{path} can be read by others: run chmod 600 {path}")]
-    return [ok("erasure key", f"{path}, private (mode {mode:04o})")]
+    return [ok("erasure key", f"{path}, private (mode {mode:04o}), outside the data folder")]
 
 
 def _snapshot_url(data_dir: Path) -> str | None:

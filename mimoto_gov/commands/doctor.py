@@ -26,7 +26,7 @@ def _run(args: argparse.Namespace) -> int:
     result = check_deployment(
         settings,
         env_file=env_file_path(),
-        connect=lambda s: client_from_settings(s, max_retries=1, timeout=15),
+        connect=lambda s: client_from_settings(s, max_retries=1, timeout=(10, 30)),
         recipes_dir=PROJECT_DIR / "docs" / "scheduling" if args.scheduling else None,
         project=project_root(),
     )

@@ -7,6 +7,7 @@ import csv
 import json
 from datetime import date
 
+from mimoto_gov.commands._arguments import MAX_INTEGER, number_between
 from mimoto_gov.deadlines import uk_date
 
 DESCRIPTION = """\
@@ -47,7 +48,7 @@ def register(subparsers) -> None:
         "--add-article",
         action="append",
         default=[],
-        type=int,
+        type=number_between(1, MAX_INTEGER),
         metavar="ID",
         help="an article on someone else's ticket that is about the person although it does "
         "not name their address (see review/possible_mentions.csv); repeat for several",

@@ -42,6 +42,7 @@ DEMO_PERSON = EXAMPLE_PERSON
 # Attested well before last month ended, so the monthly review (as at that day) counts them.
 ATTESTED_DAYS_AGO = 60
 DEMO_SOURCE = EXAMPLE_SOURCE
+DEMO_HISTORY = "example history for the demo pack, dated in the past"
 DEMO_WORDING = "newsletter-2026-01"
 DEMO_ATTESTATIONS = {
     "no-access-logs": "Mimoto's own services record no access logs.",
@@ -244,7 +245,7 @@ def seed_demo_registers(
         ConfigError: ``data_dir`` is not a demo folder (real registers never get examples).
 
     """
-    from mimoto_gov.registers import open_registers
+    from mimoto_gov.registers import open_registers, provenance
 
     if data_dir is None:
         from mimoto_gov.settings import load_settings
@@ -252,7 +253,9 @@ def seed_demo_registers(
         data_dir = load_settings().data_dir
     path = _demo_registers_path(data_dir)
     day = today or date.today()
-    with open_registers(path) as reg:
+    # The examples tell a history, so their changes are dated in the past: the trail says why.
+    who = provenance(DEMO_PERSON, "demo", reason=DEMO_HISTORY)
+    with open_registers(path, who=who) as reg:
         added = {
             "requests": _requests(reg, day),
             "law-enforcement requests": _law_enforcement(reg, day),
@@ -281,10 +284,11 @@ def demo_request(data_dir: Path | str, kind: str, email: str, today: date | None
         The request's id (``R-<year>-<nnnn>``).
 
     """
-    from mimoto_gov.registers import open_registers
+    from mimoto_gov.registers import open_registers, provenance
 
     day = today or date.today()
-    with open_registers(_demo_registers_path(data_dir)) as reg:
+    who = provenance(DEMO_PERSON, "demo", reason=DEMO_HISTORY)
+    with open_registers(_demo_registers_path(data_dir), who=who) as reg:
         for request in reg.requests_about(email):
             if request.kind == kind and request.notes == DEMO_CASE_NOTE:
                 return request.id

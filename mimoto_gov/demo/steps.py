@@ -51,7 +51,13 @@ def site_audit_step(run) -> None:
     run.say("")
     with serving_demo_site() as site:
         run.say(f"Auditing the cookies of a local copy of the website at {site.url} ...")
-        audit = audit_site(site.urls, timeout=(2.0, 10.0), helpdesk_hosts=site.helpdesk_hosts)
+        # The local copy lives on 127.0.0.1: the audit refuses loopback unless allowed.
+        audit = audit_site(
+            site.urls,
+            timeout=(2.0, 10.0),
+            helpdesk_hosts=site.helpdesk_hosts,
+            allow_private=True,
+        )
     report = save_site_audit(audit, run.settings.reports_dir)
     categories = pd.Series([c.category for c in audit.cookies], dtype=object).value_counts()
     kinds = ", ".join(f"{n:,} {category}" for category, n in categories.items())

@@ -7,9 +7,10 @@ The package folder ``reports/sar/<ID>/`` holds:
   comes from ``templates/sar_response.html.j2`` with autoescaping on; HTML article bodies are
   cleaned with nh3 down to plain formatting (no attribute, no link, no image survives);
 - ``data.json``: everything, one table per kind, plus the supplementary information;
-- ``csv/``: one file per table, written by :func:`mimoto_gov.support.safe_output.write_csv`, which
-  neutralises cells a spreadsheet would run as formulas;
-- ``attachments/``: the downloaded files under :func:`safe_filename` names;
+- ``csv/``: one file per table, written by :func:`mimoto_gov.support.csvout.write_csv`, which
+  neutralises every line a spreadsheet would run as a formula and quotes line breaks;
+- ``attachments/``: the downloaded files under :func:`safe_filename` names, each path built
+  by :func:`mimoto_gov.support.files.safe_path` (nothing can land outside the folder);
 - ``manifest.json``: every file above with its size and SHA-256;
 - ``sar-<ID>.zip``: the response to send, every file of the manifest plus the manifest, under a
   ``sar-<ID>/`` folder. It lives in the package folder, so it cannot list itself in the
@@ -49,6 +50,7 @@ from mimoto_gov.support.files import (
     private_dir,
     replacing_dir,
     restrict_tree,
+    safe_path,
     write_bytes,
     write_text,
 )
@@ -183,7 +185,7 @@ def _save_attachments(folder: Path, subject: SubjectData, live: LiveData) -> pd.
             note.append(live.missing.get(int(row.id), "not downloaded"))
             continue
         name = safe_filename(row.filename, taken)
-        write_bytes(folder / name, content)
+        write_bytes(safe_path(folder, name), content)
         saved_as.append(f"attachments/{name}")
         sha256.append(hashlib.sha256(content).hexdigest())
         note.append("")
@@ -438,10 +440,10 @@ def write_package(case: SarCase, live: LiveData, sar_dir: Path) -> Path:
     """
     from mimoto_gov.reports import run as reports
     from mimoto_gov.reports.index import write_index
-    from mimoto_gov.support.safe_output import write_csv
+    from mimoto_gov.support.csvout import write_csv
 
     name = package_id(case.request["id"])
-    target = Path(sar_dir) / name
+    target = safe_path(Path(sar_dir), name)
     private_dir(target.parent.parent)  # the reports folder holds personal data too
     private_dir(target.parent)
     with replacing_dir(target) as stage:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from mimoto_gov.audits.deployment import check_deployment, scheduling_findings
+from mimoto_gov.audits.deployment import check_deployment, key_findings, scheduling_findings
 from mimoto_gov.audits.zammad_access import zammad_access
 from mimoto_gov.demo.registers import seed_demo_registers
+from mimoto_gov.registers import open_registers
 from mimoto_gov.settings import load_settings
 from mimoto_gov.support.examples import DEMO_MARKER, mark_demo_folder
 from mimoto_gov.zammad.client import ZammadClient, client_from_settings
-from tests.helpers.cli import mimoto_gov
+from tests.helpers.cli import clean_env, mimoto_gov
 from tests.helpers.inprocess import run
 from tests.helpers.paths import ROOT
 from tests.helpers.project import fresh_project
@@ -73,7 +75,8 @@ def live(sandbox, tmp_path, monkeypatch):
 
 def test_a_fresh_clone_lists_every_placeholder_and_exits_non_zero(tmp_path):
     project = fresh_project(tmp_path / "clone")
-    done = mimoto_gov("doctor", cwd=project)
+    env = clean_env(MIMOTO_GOV_KEY_FILE=str(tmp_path / "config" / "erasure.key"))
+    done = mimoto_gov("doctor", cwd=project, env=env)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     found = statuses(done.stdout)
@@ -165,3 +168,24 @@ def test_scheduled_jobs_are_found_where_they_are_installed(tmp_path):
         recipes, tmp_path, (tmp_path / "none",), crontab=lambda: "15 6 1 * * mimoto-gov review"
     )
     assert cron.status == "ok"
+
+
+def test_the_erasure_key_is_checked_where_it_lives(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    data.mkdir()
+    key = tmp_path / "config" / "erasure.key"
+    monkeypatch.setenv("MIMOTO_GOV_KEY_FILE", str(key))
+    (found,) = key_findings(data)
+    assert found.status == "todo" and "first register entry" in found.detail
+    with open_registers(data / "registers.sqlite") as registers:
+        registers.add_request("access", "jo@example.com", date(2026, 11, 2))
+    (found,) = key_findings(data)
+    assert found.status == "ok" and str(key) in found.detail
+    key.chmod(0o644)
+    assert key_findings(data)[0].status == "todo"
+    key.unlink()  # lost while the registers hold hashes made with it
+    (found,) = key_findings(data)
+    assert found.status == "todo" and "restore the key from its backup" in found.detail
+    monkeypatch.setenv("MIMOTO_GOV_KEY_FILE", str(data / "erasure.key"))
+    (found,) = key_findings(data)
+    assert found.status == "todo" and "inside the data folder" in found.detail

@@ -26,6 +26,8 @@ DAY_MS = 86_400_000
 SUPPORT_ADDRESS = "Mimoto Support <support@mimoto.example>"
 PERSONAL_DOMAINS = ("example.com", "example.org", "example.net")
 MIN_TICKETS = 40
+# The most the command line builds: large enough for the benchmarks, small enough to finish.
+MAX_TICKETS = 100_000
 
 TYPE_IDS = ARTICLE_TYPE_IDS
 GROUPS = {1: "Support", 2: "Sales", 3: "Billing"}
@@ -68,6 +70,8 @@ class ZammadDataset:
     personas: dict[str, int] = field(default_factory=dict)
     planted: dict[str, int] = field(default_factory=dict)
     pii: list[PlantedPII] = field(default_factory=list)
+    rights_requests: dict[int, str] = field(default_factory=dict)
+    decoys: list[int] = field(default_factory=list)
     groups: dict[int, dict] = field(default_factory=dict)
     roles: dict[int, dict] = field(default_factory=dict)
     states: dict[int, dict] = field(default_factory=dict)

@@ -51,6 +51,7 @@ class Api(TicketEndpoints):
             ("GET", r"users/me", self.me),
             ("GET|POST", r"users/search", self.users_search),
             ("GET", r"users", self.users_index),
+            ("POST", r"users", self.user_create),
             ("GET", r"users/([^/]+)", self.user_show),
             ("GET|POST", r"organizations/search", self.organizations_search),
             ("GET", r"organizations", self.organizations_index),
@@ -58,6 +59,7 @@ class Api(TicketEndpoints):
             ("GET|POST", r"tickets/search", self.tickets_search),
             ("GET", r"tickets", self.tickets_index),
             ("GET", r"tickets/([^/]+)", self.ticket_show),
+            ("PUT", r"tickets/([^/]+)", self.ticket_update),
             ("DELETE", r"tickets/([^/]+)", self.ticket_destroy),
             ("GET", r"ticket_articles", self.articles_index),
             ("GET", r"ticket_articles/by_ticket/([^/]+)", self.articles_by_ticket),
@@ -247,6 +249,35 @@ class Api(TicketEndpoints):
             lambda u: render.user_names(self.store, u),
             lambda a, u: a.user(u["id"]),
         )
+
+    def user_create(self, principal: Principal, params: dict) -> Response:
+        """POST /users: 201 with the new user; an agent without admin.user makes customers."""
+        self.require(principal, "admin.user", "ticket.agent")
+        ds = self.store.ds
+        names = params.get("roles") or ["Customer"]
+        role_ids = [i for i, role in ds.roles.items() if role["name"] in names]
+        if len(role_ids) != len(set(names)):
+            raise ApiError(422, f"Couldn't find Role with 'name'={names}")
+        if not principal.has("admin.user") and role_ids != [3]:
+            raise ApiError(403, "Not authorized")
+        email = str(params.get("email") or "").strip()
+        if email and any(
+            (u.get("email") or "").lower() == email.lower() for u in ds.users.values()
+        ):
+            raise ApiError(422, f"Email address '{email.lower()}' is already used for other user.")
+        fields = {
+            k: params[k]
+            for k in ("firstname", "lastname", "login", "organization_id", "note", "phone")
+            if k in params
+        }
+        fields.update(
+            email=email.lower(),
+            role_ids=role_ids,
+            created_by_id=principal.user_id,
+            updated_by_id=principal.user_id,
+        )
+        user_id = self.store.add_user(fields)
+        return json_response(render.user_ids(ds.users[user_id]), 201)
 
     def user_show(self, principal: Principal, params: dict, raw_id: str) -> Response:
         """GET /users/:id."""

@@ -15,6 +15,7 @@ from mimoto_gov.registers import (
     SCHEMA_VERSION,
     keyed_hash,
     open_registers,
+    provenance,
     read_mailing_list,
     select_contactable,
 )
@@ -32,7 +33,9 @@ def data_dir(tmp_path):
 
 @pytest.fixture
 def reg(data_dir):
-    registers = open_registers(data_dir / "registers.sqlite")
+    # The examples are dated in the past, as a register filled in after the fact would be.
+    who = provenance("tester", "tests", reason="examples dated in the past")
+    registers = open_registers(data_dir / "registers.sqlite", who=who)
     yield registers
     registers.close()
 
@@ -54,10 +57,9 @@ def test_the_default_path_comes_from_the_settings(monkeypatch, tmp_path):
     assert (tmp_path / "elsewhere" / "registers.sqlite").is_file()
 
 
-def test_an_empty_file_is_migrated_and_reopening_changes_nothing(data_dir):
+def test_a_new_file_is_migrated_and_reopening_changes_nothing(data_dir):
     data_dir.mkdir()
     path = data_dir / "registers.sqlite"
-    path.write_bytes(b"")
     with open_registers(path) as first:
         assert first.schema_version == SCHEMA_VERSION
         request = first.add_request("access", "a@example.com", date(2026, 1, 5))
@@ -67,6 +69,29 @@ def test_an_empty_file_is_migrated_and_reopening_changes_nothing(data_dir):
         tables = {r[0] for r in second.conn.execute("SELECT name FROM sqlite_master")}
     assert {"requests", "holds", "erasures", "consents", "breaches", "attestations"} <= tables
     assert mode(path) == 0o600
+    assert sorted(p.name for p in data_dir.iterdir()) == [".erasure-key", "registers.sqlite"]
+
+
+def test_an_empty_file_is_refused_and_left_as_it_is(data_dir):
+    data_dir.mkdir()
+    path = data_dir / "registers.sqlite"
+    path.write_bytes(b"")
+    with pytest.raises(RegisterError, match="is empty, not a registers file"):
+        open_registers(path)
+    assert path.read_bytes() == b""
+
+
+def test_a_full_disk_is_one_line_and_changes_nothing(data_dir):
+    path = data_dir / "registers.sqlite"
+    with open_registers(path) as reg:
+        reg.add_request("access", "a@example.com", date(2026, 1, 5))
+        pages = reg.conn.execute("PRAGMA page_count").fetchone()[0]
+        # SQLite then refuses to grow the file exactly as on a full disk (SQLITE_FULL)
+        reg.conn.execute(f"PRAGMA max_page_count = {pages}")
+        with pytest.raises(RegisterError, match="could not be written .*full.*nothing was changed"):
+            reg.add_complaint("x" * 200_000, date(2026, 1, 6))
+        assert reg.complaints().empty
+        assert len(reg.list_requests()) == 1
 
 
 def test_a_failed_migration_leaves_the_file_at_its_previous_version(data_dir, monkeypatch):
@@ -117,21 +142,25 @@ def test_foreign_keys_are_enforced(reg):
         )
 
 
-def test_the_keyed_hash_uses_a_private_secret_created_on_first_use(data_dir, tmp_path):
+def test_the_keyed_hash_uses_a_private_secret_created_on_first_use(data_dir, monkeypatch, tmp_path):
+    monkeypatch.setenv("MIMOTO_GOV_KEY_FILE", str(tmp_path / "config" / "erasure.key"))
     first = keyed_hash(" Alice@Example.COM ", data_dir)
     assert first == keyed_hash("alice@example.com", data_dir)
     assert len(first) == 64
     assert first != keyed_hash("alice2@example.com", data_dir)
-    key = data_dir / ".erasure-key"
-    assert mode(key) == 0o600
+    key = tmp_path / "config" / "erasure.key"
+    assert mode(key) == 0o600 and mode(key.parent) == 0o700
     assert "alice" not in key.read_text()
-    # Another workbook (another secret) gives another hash.
-    assert keyed_hash("alice@example.com", tmp_path / "other") != first
+    # Another secret gives another hash.
+    monkeypatch.setenv("MIMOTO_GOV_KEY_FILE", str(tmp_path / "other" / "erasure.key"))
+    assert keyed_hash("alice@example.com", data_dir) != first
 
 
-def test_a_damaged_key_is_reported(data_dir):
-    data_dir.mkdir()
-    (data_dir / ".erasure-key").write_text("not hex")
+def test_a_damaged_key_is_reported(data_dir, monkeypatch, tmp_path):
+    key = tmp_path / "config" / "erasure.key"
+    monkeypatch.setenv("MIMOTO_GOV_KEY_FILE", str(key))
+    key.parent.mkdir()
+    key.write_text("not hex")
     with pytest.raises(RegisterError, match="damaged"):
         keyed_hash("a@example.com", data_dir)
 
@@ -312,7 +341,7 @@ def test_open_requests_table_is_typed_when_empty(reg):
 def test_requests_about_a_person_match_case_insensitively(reg):
     first = reg.add_request("access", ["ann@example.com", "ann@work.example"], date(2026, 1, 5))
     reg.add_request("access", "someone@example.com", date(2026, 1, 6))
-    second = reg.add_request("erasure", "ANN@work.example", date(2026, 2, 1))
+    second = reg.add_request("erasure", "ANN@work.example", date(2026, 2, 1), separate=True)
     assert [r.id for r in reg.requests_about("Ann@Work.Example")] == [first.id, second.id]
     assert [r.id for r in reg.requests_about("ann@example.com")] == [first.id]
     assert reg.requests_about("nobody@example.com") == []
@@ -410,7 +439,7 @@ def test_transparency_table_is_empty_without_requests(reg):
 
 
 def _erased(reg, *emails, notes=None):
-    request = reg.add_request("erasure", list(emails), date(2026, 2, 2), notes=notes)
+    request = reg.add_request("erasure", list(emails), date(2026, 2, 2), notes=notes, separate=True)
     erasure_id = reg.record_erasure(
         request.id,
         outcome="completed",
@@ -495,6 +524,15 @@ def test_forgetting_removes_the_address_from_every_register_and_the_file(reg, da
     assert {reg.hash(email), reg.hash("second@example.com")} <= reg.erased_hashes()
     # Running it again is safe and changes nothing.
     assert reg.forget_subject_email(request.id) == 0
+    # The trail recorded the forgetting and holds no address; nothing was changed outside.
+    assert {(e.register, e.action) for e in reg.trail() if e.action == "forget address"} >= {
+        ("requests", "forget address"),
+        ("holds", "forget address"),
+        ("law-enforcement", "forget address"),
+        ("consents", "forget address"),
+        ("complaints", "forget address"),
+    }
+    assert reg.verify_trail().ok
 
 
 # -- consents, mailing list, suppressions ---------------------------------------------
