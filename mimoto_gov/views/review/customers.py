@@ -6,8 +6,7 @@ import pandas as pd
 
 from mimoto_gov.formats import masked_emails, thousands, uk_dates
 from mimoto_gov.retention import rules as retention
-from mimoto_gov.views.review.model import ReviewData
-from mimoto_gov.views.review.output import for_staff_only
+from mimoto_gov.views.review.model import ReviewData, for_staff_only
 
 # Staff act on these accounts (write to the person, delete or merge the account), so the
 # lists' CSVs, in the private reports folder, carry the address itself; the page masks it.

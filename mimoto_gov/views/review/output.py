@@ -9,18 +9,9 @@ import pandas as pd
 from mimoto_gov.formats import thousands
 from mimoto_gov.reports.display import show_callout, show_table
 from mimoto_gov.support.csvout import write_csv
-from mimoto_gov.views.review.model import ReviewData
+from mimoto_gov.views.review.model import STAFF_ONLY, ReviewData
 
 LIST_LIMIT = 50
-# frame.attrs key naming the columns that go only into the CSV beside the report (in the
-# private reports folder), never onto the page.
-STAFF_ONLY = "staff_only_columns"
-
-
-def for_staff_only(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    """Mark ``columns`` of a list as for its CSV only (say, an address staff write to)."""
-    frame.attrs[STAFF_ONLY] = tuple(columns)
-    return frame
 
 
 class Output:
