@@ -69,7 +69,7 @@ def test_a_new_file_is_migrated_and_reopening_changes_nothing(data_dir):
         tables = {r[0] for r in second.conn.execute("SELECT name FROM sqlite_master")}
     assert {"requests", "holds", "erasures", "consents", "breaches", "attestations"} <= tables
     assert mode(path) == 0o600
-    assert sorted(p.name for p in data_dir.iterdir()) == [".erasure-key", "registers.sqlite"]
+    assert sorted(p.name for p in data_dir.iterdir()) == ["registers.sqlite"]
 
 
 def test_an_empty_file_is_refused_and_left_as_it_is(data_dir):
