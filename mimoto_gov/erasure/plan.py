@@ -174,6 +174,9 @@ class ErasurePlan:
             it was not.
         identity_verified: whether the request register records a verified identity.
         lines: the checklist.
+        near_matches: accounts and messages matching only through a login or an old
+            address, left out (:data:`mimoto_gov.subject.NEAR_MATCH_COLUMNS`).
+        account_notes: how the accounts were chosen, for staff (accounts sharing an address).
 
     """
 
@@ -193,6 +196,8 @@ class ErasurePlan:
     identity: str = ""
     identity_verified: bool = False
     lines: list[ChecklistLine] = field(default_factory=list)
+    near_matches: pd.DataFrame = field(default_factory=pd.DataFrame)
+    account_notes: tuple[str, ...] = ()
 
     @property
     def user_ids(self) -> list[int]:
@@ -272,6 +277,8 @@ def plan_erasure(
     """
     from mimoto_gov.subject import CUSTOMER, find_subject
 
+    # The one identity rule (mimoto_gov.subject.identify): current email only; logins and old
+    # addresses are near-matches, listed and never deleted.
     subject = find_subject(inventory, emails)
     users = subject.users.reset_index(drop=True)
     customer = subject.tickets[subject.tickets["relation"] == CUSTOMER]
@@ -304,6 +311,8 @@ def plan_erasure(
         snapshot_time=subject.snapshot_time,
         identity=identity,
         identity_verified=identity_verified,
+        near_matches=subject.near_matches,
+        account_notes=subject.identity.notes if subject.identity else (),
     )
     from mimoto_gov.erasure.lines import checklist_lines
 

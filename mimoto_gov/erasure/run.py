@@ -58,6 +58,7 @@ from mimoto_gov.views.erasure_documents import (
     erasure_folder,
     write_document,
 )
+from mimoto_gov.zammad.desk import ensure_same_desk
 
 __all__ = ["ErasureFailed", "ErasureRefused", "ErasureRun", "erase", "erasure_flags"]
 
@@ -171,6 +172,8 @@ def erase(
         if client is not None:
             from mimoto_gov.zammad.sync import pull
 
+            # Before anything is sent or written: the snapshot must be this desk's.
+            ensure_same_desk(settings.data_dir, client.url)
             pull(client, settings.data_dir)
         plan = _plan(settings, request, emails, holds, delete_organization)
         folder = erasure_folder(settings.reports_dir, request.id)
@@ -274,6 +277,16 @@ def _plan_summary(plan: ErasurePlan) -> str:
         f"{len(plan.tickets_to_delete):,} ticket(s); {len(plan.kept_articles):,} article(s) on "
         "other tickets stay in Zammad for redaction by hand."
     )
+    text += "".join(f" Note: {note}." for note in plan.account_notes)
+    near = plan.near_matches
+    if len(near):
+        listed = "; ".join(
+            f"user #{row.user_id}"
+            + (f" (article {int(row.article_id)})" if pd.notna(row.article_id) else "")
+            + f": {row.reason}"
+            for row in near.itertuples(index=False)
+        )
+        text += f" Not included, for staff to check: {listed}."
     blocked = [line.place for line in plan.lines if line.state == BLOCKED]
     if blocked:
         text += f" --execute would be refused: {', '.join(blocked).lower()}."

@@ -124,6 +124,16 @@ class Request:
         return next((p for p in self.pauses if p.answered_on is None), None)
 
 
+@dataclass(frozen=True)
+class PackageSent:
+    """A subject access package recorded as sent: when, and its manifest's SHA-256."""
+
+    request_id: str
+    sent_on: date
+    manifest_sha256: str
+    files: int
+
+
 def paused_days(request: Request, as_of: date | None = None) -> int:
     """Days the clock did not run: each pause from its asking to its answer.
 
@@ -455,6 +465,53 @@ class RequestsMixin(RegisterBase):
             )
         return self.get_request(request.id)
 
+    def record_package_sent(
+        self, request_id: str, manifest_sha256: str, files: int, sent_on: date | None = None
+    ) -> PackageSent:
+        """Record that an access request's package was sent (append-only).
+
+        Args:
+            request_id: the access request.
+            manifest_sha256: SHA-256 of the package's ``manifest.json`` (hex).
+            files: how many files the manifest lists.
+            sent_on: the day it was sent (today by default).
+
+        Raises:
+            RegisterError: no such request, or it is not an access request.
+            InputError: not a SHA-256, or a day before the request was received.
+
+        """
+        request = self.get_request(request_id)
+        if request.kind != "access":
+            raise RegisterError(
+                f"request {request.id} is a {request.kind} request: only access requests "
+                "send a package"
+            )
+        digest = (manifest_sha256 or "").strip().lower()
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise InputError("manifest SHA-256: expected 64 hexadecimal characters")
+        sent_on = sent_on or date.today()
+        not_before(sent_on, request.received_on, "sent", "received")
+        with transaction(self.conn) as conn:
+            conn.execute(
+                "INSERT INTO request_packages_sent"
+                " (request_id, sent_on, manifest_sha256, files, recorded_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (request.id, iso(sent_on), digest, int(files), now_utc()),
+            )
+        return PackageSent(request.id, sent_on, digest, int(files))
+
+    def packages_sent(self, request_id: str) -> list[PackageSent]:
+        """List the packages recorded as sent for a request, oldest first."""
+        return [
+            PackageSent(r["request_id"], as_date(r["sent_on"]), r["manifest_sha256"], r["files"])
+            for r in self.conn.execute(
+                "SELECT request_id, sent_on, manifest_sha256, files FROM request_packages_sent"
+                " WHERE request_id = ? ORDER BY sent_on, id",
+                ((request_id or "").strip().upper(),),
+            )
+        ]
+
     def due_date_of(self, request: Request | str, as_of: date | None = None) -> date:
         """Return the due date of a request (or request id); see :func:`due_date_of`."""
         if isinstance(request, str):
@@ -489,13 +546,17 @@ class RequestsMixin(RegisterBase):
                     "closed_on": iso(r.closed_on),
                     "outcome": r.outcome,
                     "notes": r.notes,
+                    "package_sent": "; ".join(
+                        f"{p.sent_on} manifest {p.manifest_sha256}"
+                        for p in self.packages_sent(r.id)
+                    ),
                 }
             )
         columns = [
             "id", "kind", "subjects", "received_on", "id_received_on", "verified_at",
             "verify_method", "verified_by", "evidence_seen", "pauses", "paused_days",
             "extension_decided_on", "extension_reason", "extension_told_on", "due_on",
-            "status", "closed_on", "outcome", "notes",
+            "status", "closed_on", "outcome", "notes", "package_sent",
         ]  # fmt: skip
         return pd.DataFrame(rows, columns=columns)
 
