@@ -477,8 +477,9 @@ class RequestsMixin(RegisterBase):
             sent_on: the day it was sent (today by default).
 
         Raises:
-            RegisterError: no such request, or it is not an access request.
-            InputError: not a SHA-256, or a day before the request was received.
+            RegisterError: no such request, not an access request, or a day before the
+                request was received.
+            InputError: not a SHA-256.
 
         """
         request = self.get_request(request_id)

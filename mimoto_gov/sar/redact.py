@@ -58,7 +58,8 @@ SAFE_COLUMNS = frozenset(
 )  # fmt: skip
 # Kinds that are the person's own when they wrote them themselves.
 _WRITTEN_KINDS = ("card_number", "iban", "ni_number", "postcode", "ip_address")
-_LOGIN_TOKEN = re.compile(r"[\w.+-]{3,}")
+# A login-shaped token: words joined by dots, never starting or ending with one.
+_LOGIN_TOKEN = re.compile(r"(?<![\w.+-])[\w+-]+(?:\.[\w+-]+)*")
 _TAG_SPLIT = re.compile(r"(<[^>]*>)")
 # Header values longer than this are read for addresses only (getaddresses is not linear).
 _HEADER_LIMIT = 4000
