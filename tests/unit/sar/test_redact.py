@@ -24,7 +24,8 @@ def inventory():
     users = pd.DataFrame(
         [
             dict(id=1, login="alice@example.com", email="alice@example.com", firstname="Alice",
-                 lastname="Able", phone="+44 7700 900123", mobile=None, role_ids="[3]", organization_id=None),
+                 lastname="Able", phone="+44 7700 900123", mobile=None, role_ids="[3]",
+                 organization_id=None),
             dict(id=3, login="bbaker", email="bob@example.com", firstname="Bob",
                  lastname="Baker", phone=None, mobile=None, role_ids="[3]", organization_id=None),
             dict(id=5, login="smith", email="agent.smith@mimoto.co.uk", firstname="Agent",
