@@ -23,7 +23,6 @@ from mimoto_gov.pii.text import phone_key
 
 # A word of a name: letters, with inner apostrophes or hyphens (O'Connor, Smith-Jones).
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
-_SPACE = re.compile(r"\s{1,3}")
 MAX_WORDS = 4
 TEXT_FIELDS = ("subject", "body")
 
@@ -51,6 +50,8 @@ class NameFinder:
             for key in map(name_key, full_names)
             if key and " " in key and key.count(" ") < MAX_WORDS and key not in ignored
         }
+        # a run of words is looked up only when its first word starts a known name
+        self.first_words = {key.split(" ", 1)[0] for key in self.full}
 
     def find(self, text: str, words: Iterable[str] = ()) -> list[tuple[int, int, str]]:
         """Every known name in ``text``: ``(start, end, value)``, longest first, left to right.
@@ -65,32 +66,36 @@ class NameFinder:
             return []
         single = {w for w in words if w and len(w) > 1}
         tokens = [(m.start(), m.end()) for m in _WORD.finditer(text)]
-        # joined[i]: tokens i and i + 1 are separated by a little white space only
-        joined = [
-            _SPACE.fullmatch(text, tokens[i][1], tokens[i + 1][0]) is not None
-            for i in range(len(tokens) - 1)
-        ]
         found = []
         i = 0
         while i < len(tokens):
+            start, end = tokens[i]
+            word = text[start:end]
             size = 0
-            for n in range(min(MAX_WORDS, len(tokens) - i), 1, -1):
-                if all(joined[i : i + n - 1]):
-                    start, end = tokens[i][0], tokens[i + n - 1][1]
-                    if name_key(text[start:end]) in self.full:
-                        size = n
-                        break
+            if word.lower() in self.first_words:
+                size = self._full_name_at(text, tokens, i)
             if size:
-                start, end = tokens[i][0], tokens[i + size - 1][1]
+                end = tokens[i + size - 1][1]
                 found.append((start, end, text[start:end]))
                 i += size
                 continue
-            start, end = tokens[i]
-            word = text[start:end]
             if single and word[:1].isupper() and (word in single or word.title() in single):
                 found.append((start, end, word))
             i += 1
         return found
+
+    def _full_name_at(self, text: str, tokens: list[tuple[int, int]], i: int) -> int:
+        """How many words from token ``i`` make a known full name (0: none), longest first."""
+        keys = [text[tokens[i][0] : tokens[i][1]].lower()]
+        for j in range(i + 1, min(i + MAX_WORDS, len(tokens))):
+            gap = text[tokens[j - 1][1] : tokens[j][0]]
+            if not gap or len(gap) > 3 or not gap.isspace():
+                break
+            keys.append(text[tokens[j][0] : tokens[j][1]].lower())
+        for size in range(len(keys), 1, -1):
+            if " ".join(keys[:size]) in self.full:
+                return size
+        return 0
 
 
 def _phone_pattern(number: str) -> str | None:

@@ -21,6 +21,8 @@ candidates. A megabyte of hostile text (long runs without an ``@``, thousands of
 
 from __future__ import annotations
 
+import bisect
+import functools
 import ipaddress
 import re
 from collections.abc import Iterable
@@ -99,8 +101,6 @@ _IPV4 = re.compile(
 )
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 
-# 13 to 19 digits, optionally grouped by single spaces or dashes.
-_CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?!\d)")
 _CARD_SEPARATOR = re.compile(r"[ -]")
 
 # Country code, check digits, then 11 to 30 letters or digits, optionally in groups split by
@@ -135,6 +135,8 @@ _CLUSTER = re.compile(r"\d[\d \t().:+-]*")
 _INWARD = re.compile(r"\d[ABD-HJLNP-UW-Z]{2}(?![A-Za-z0-9])", re.IGNORECASE)
 
 _DIGITS = re.compile(r"\d")
+_LONE_DIGITS = re.compile(r"(?<!\d)\d(?!\d)")
+_DIGITS_RUN = re.compile(r"\d+")
 _NON_DIGITS = re.compile(r"\D")
 
 
@@ -253,11 +255,45 @@ def _find_emails(text: str) -> Iterable[Finding]:
 
 
 def _find_cards(text: str, pos: int, endpos: int) -> Iterable[Finding]:
-    for match in _CARD.finditer(text, pos, endpos):
-        found = _best_group_run(match.group(), match.start(), _is_card_number)
-        if found is not None:
-            start, end = found
+    """Card numbers among the digit groups of a cluster, read group by group.
+
+    A card is one run of 13 to 19 digits, or groups joined by a single space or dash as cards
+    are printed (fours, the last shorter; Amex and Diners 4-6-5 and 4-6-4). A loose run may
+    carry a neighbouring number (``card 4111 1111 1111 1111 123``): the longest run of whole
+    groups that validates wins, and nothing inside a group is guessed.
+    """
+    groups = [(m.start(), m.end()) for m in _DIGITS_RUN.finditer(text, pos, endpos)]
+    # only a group of four, or one of 13 to 19 digits, can start a card
+    starts = [i for i, (a, b) in enumerate(groups) if b - a == 4 or 13 <= b - a <= 19]
+    covered = -1
+    for index in starts:
+        if index <= covered:
+            continue
+        start, end = groups[index]
+        size = 0
+        if start > 0 and text[start - 1] == "-":
+            pass  # part of a reference such as INV-4111...
+        elif 13 <= end - start <= 19 and _is_card_number(text[start:end]):
+            size = 1
+        elif end - start == 4:
+            run = [index]
+            while (
+                len(run) < 5
+                and run[-1] + 1 < len(groups)
+                and text[groups[run[-1]][1] : groups[run[-1] + 1][0]] in (" ", "-")
+            ):
+                run.append(run[-1] + 1)
+            lengths = [groups[k][1] - groups[k][0] for k in run]
+            for count in range(len(run), 1, -1):
+                if not 13 <= sum(lengths[:count]) <= 19 or not _card_grouping_ok(lengths[:count]):
+                    continue
+                last = groups[run[count - 1]][1]
+                if _is_card_number(text[start:last]):
+                    size, end = count, last
+                    break
+        if size:
             yield Finding("card_number", start, end, text[start:end])
+            covered = index + size - 1
 
 
 def _is_card_number(candidate: str) -> bool:
@@ -279,25 +315,6 @@ def _card_grouping_ok(lengths: list[int]) -> bool:
     if lengths in ([4, 6, 5], [4, 6, 4]):
         return True
     return all(length == 4 for length in lengths[:-1]) and 1 <= lengths[-1] <= 4
-
-
-def _best_group_run(candidate: str, offset: int, valid) -> tuple[int, int] | None:
-    """Find the longest, leftmost run of whole separator-delimited groups that is valid.
-
-    A loose candidate may carry a neighbouring number (``card 4111 1111 1111 1111 123``);
-    trying sub-runs of whole groups recovers the real value without guessing inside a group.
-    """
-    if valid(candidate):
-        return offset, offset + len(candidate)
-    spans = [(m.start(), m.end()) for m in re.finditer(r"[^ -]+", candidate)]
-    if len(spans) < 2:
-        return None
-    for size in range(len(spans) - 1, 0, -1):
-        for first in range(0, len(spans) - size + 1):
-            start, end = spans[first][0], spans[first + size - 1][1]
-            if valid(candidate[start:end]):
-                return offset + start, offset + end
-    return None
 
 
 def _find_ibans(text: str, pos: int, endpos: int) -> Iterable[Finding]:
@@ -367,25 +384,140 @@ def _find_ipv6(text: str) -> Iterable[Finding]:
 def _find_phones(text: str, pos: int, endpos: int) -> Iterable[Finding]:
     for match in _PHONE.finditer(text, pos, endpos):
         candidate = match.group()
-        digit_count = len(_NON_DIGITS.sub("", candidate))
-        if digit_count < 9:
+        if len(_NON_DIGITS.sub("", candidate)) < 9:
             continue
-        # libphonenumber is the expensive step; it only ever sees short candidates.
-        for number in phonenumbers.PhoneNumberMatcher(
-            candidate, "GB", leniency=phonenumbers.Leniency.VALID
-        ):
-            start = match.start() + number.start
-            end = match.start() + number.end
-            yield Finding("phone", start, end, text[start:end])
+        # Numbers are written in groups of two or more digits; a run of lone digits
+        # ("1 2 3 4 5 ...") is a list or a table, not a phone number.
+        if len(_LONE_DIGITS.findall(candidate)) >= 4:
+            continue
+        taken = -1
+        for start, end in _phone_windows(candidate):
+            if start < taken:
+                continue  # inside a number already found
+            if _is_phone(candidate[start:end]):
+                taken = end
+                start, end = match.start() + start, match.start() + end
+                yield Finding("phone", start, end, text[start:end])
+
+
+# How many digits a number has, by how it starts: a UK number with its trunk 0 has 10 or 11,
+# with 44 in front of the 9 or 10 after the 0, 11 or 12 (0044: 13 or 14)
+# (and after 44 the trunk 0 may be written too: 44 (0)20 ...); an international number
+# written with + or 00 has 8 to 15 after it (E.164).
+_PHONE_DIGITS = {"0": (10, 11), "44": (11, 13), "0044": (13, 15), "00": (10, 17), "+": (8, 15)}
+
+
+def _phone_windows(candidate: str) -> Iterable[tuple[int, int]]:
+    """Where in a candidate a number can be: ``(start, end)``, longest first at each start.
+
+    A number starts at a ``+``, at a group with the trunk ``0`` or at ``44``, and ends at the
+    end of a group with as many digits as its start allows. libphonenumber, the slow step,
+    then reads only those few windows, so a long run of digit groups costs a call per place
+    a number could start rather than one per candidate.
+    """
+    groups = [(m.start(), m.end()) for m in _DIGITS_RUN.finditer(candidate)]
+    for index, (start, end) in enumerate(groups):
+        lead = candidate[max(0, start - 2) : start]
+        head = candidate[start:end]
+        if "+" in lead:
+            low, high = _PHONE_DIGITS["+"]
+            start -= len(lead) - lead.index("+")
+        elif head.startswith("0044"):
+            low, high = _PHONE_DIGITS["0044"]
+        elif head.startswith("44"):
+            low, high = _PHONE_DIGITS["44"]
+        elif head.startswith("00"):
+            low, high = _PHONE_DIGITS["00"]
+        elif head.startswith("0") and head[1:2] not in ("0", "4", "6"):
+            # UK numbers after the trunk 0 begin 1, 2, 3, 5, 7, 8 or 9
+            low, high = _PHONE_DIGITS["0"]
+            if lead.endswith("("):
+                start -= 1
+        else:
+            continue
+        digits, ends = 0, []
+        for group_start, group_end in groups[index:]:
+            digits += group_end - group_start
+            if digits > high:
+                break
+            if digits >= low:
+                ends.append(group_end)
+        for group_end in reversed(ends):
+            yield start, group_end
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_phone(window: str) -> bool:
+    """Tell whether a window is one valid number, as libphonenumber decides (UK by default).
+
+    A UK number (trunk 0, 44 or 0044 in front) is checked against libphonenumber's own
+    patterns for +44 directly, which is what its ``is_valid_number`` does after parsing, at a
+    fraction of the cost; a number written with ``+`` goes through libphonenumber itself.
+    Cached: a signature or a switchboard number repeats across thousands of bodies.
+    """
+    digits = _NON_DIGITS.sub("", window)
+    if "+" not in window and not (digits.startswith("00") and not digits.startswith("0044")):
+        for prefix in ("0044", "44", "0"):
+            if digits.startswith(prefix):
+                national = digits[len(prefix) :]
+                if prefix != "0" and national.startswith("0"):
+                    national = national[1:]  # 44 (0)20 ...: the trunk 0 written after the code
+                return _valid_for_44(national)
+    try:
+        number = phonenumbers.parse(window, "GB")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number)
+
+
+_NUMBER_TYPES = (
+    "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
+    "voicemail", "fixed_line", "mobile",
+)  # fmt: skip
+
+
+@functools.cache
+def _patterns_for_44() -> tuple:
+    """For each region of +44 (GB, Guernsey, Isle of Man, Jersey): its patterns and lengths."""
+    regions = []
+    for region in phonenumbers.region_codes_for_country_code(44):
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        descs = [metadata.general_desc] + [getattr(metadata, t, None) for t in _NUMBER_TYPES]
+        regions.append(
+            [
+                (re.compile(d.national_number_pattern), frozenset(d.possible_length or ()))
+                for d in descs
+                if d is not None and d.national_number_pattern
+            ]
+        )
+    return tuple(regions)
+
+
+def _valid_for_44(national: str) -> bool:
+    def matches(pattern, lengths) -> bool:
+        return (not lengths or len(national) in lengths) and bool(pattern.fullmatch(national))
+
+    return any(
+        matches(*general) and any(matches(*kind) for kind in kinds)
+        for general, *kinds in _patterns_for_44()
+    )
 
 
 def _resolve_overlaps(found: list[Finding]) -> list[Finding]:
     if len(found) < 2:
         return found
     ranked = sorted(found, key=lambda f: (_PRIORITY[f.kind], -(f.end - f.start), f.start))
+    # The findings kept never overlap, so sorted by start they are sorted by end too: a new
+    # one overlaps a kept one only if it overlaps a neighbour where it would be inserted.
+    starts: list[int] = []
     kept: list[Finding] = []
     for finding in ranked:
-        if all(finding.end <= other.start or finding.start >= other.end for other in kept):
-            kept.append(finding)
+        index = bisect.bisect_left(starts, finding.start)
+        if index > 0 and kept[index - 1].end > finding.start:
+            continue
+        if index < len(kept) and kept[index].start < finding.end:
+            continue
+        starts.insert(index, finding.start)
+        kept.insert(index, finding)
     kept.sort(key=lambda f: (f.start, f.end))
     return kept
