@@ -6,6 +6,7 @@ thousands of unclosed comments or long runs without an ``@`` is read in a few pa
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -135,6 +136,7 @@ def find_addresses(text: str) -> list[tuple[int, int, str]]:
 _NOT_DIGITS = re.compile(r"\D")
 
 
+@functools.lru_cache(maxsize=8192)
 def phone_key(text: str) -> str:
     """Return a phone number in E.164 form (UK by default) to compare numbers however written.
 
