@@ -687,9 +687,9 @@ def test_the_notebook_runs_with_its_defaults(tmp_path):
         cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:]
-    manifests = list(tmp_path.glob("mimoto-gov-sar-demo-*/reports/sar/*/manifest.json"))
+    manifests = list(tmp_path.glob("mimoto-gov-sar-demo-*/reports/sar/*/send/manifest.json"))
     assert len(manifests) == 1
-    assert verify_manifest(manifests[0].parent) == []
+    assert verify_manifest(manifests[0].parent.parent) == []
 
 
 def sent_texts(send: Path) -> dict[str, str]:

@@ -91,7 +91,7 @@ def test_every_step_leaves_its_outputs(demo):
     assert site_run["summary"]["passed"] is True
     assert site_run["summary"]["failed"] == [] and site_run["summary"]["to_review"] == []
     package = listed["Subject access package"]
-    assert (package / "manifest.json").is_file()
+    assert (package / "send" / "manifest.json").is_file()
     assert verify_manifest(package) == []
     assert package == absolute(workdir, run.results["sar"])
     assert (workdir / "reports" / "site-audit").is_dir()

@@ -39,9 +39,9 @@ def inventory():
     tickets = pd.DataFrame(
         [
             dict(id=100, number="1100", title="Printer for Carol Cole", customer_id=1,
-                 created_at=ts("2024-01-01")),
+                 organization_id=None, created_at=ts("2024-01-01")),
             dict(id=200, number="1200", title="Bob's order", customer_id=3,
-                 created_at=ts("2024-02-01")),
+                 organization_id=None, created_at=ts("2024-02-01")),
         ]
     )  # fmt: skip
     articles = pd.DataFrame(
