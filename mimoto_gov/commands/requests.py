@@ -157,7 +157,7 @@ def _close(args: argparse.Namespace) -> int:
 
 
 def _sent(args: argparse.Namespace) -> int:
-    from mimoto_gov.sar.package import sent_package_digest
+    from mimoto_gov.sar.files import sent_package_digest
 
     with open_registers() as reg:
         request = reg.get_request(args.id)

@@ -35,6 +35,12 @@ from mimoto_gov.deadlines import UK_TIME
 from mimoto_gov.errors import ConfigError, InputError, SnapshotError
 from mimoto_gov.inventory import load_inventory
 from mimoto_gov.registers import open_registers
+from mimoto_gov.sar.files import (
+    manifest_entries,
+    package_id,
+    safe_filename,
+    verify_manifest,
+)
 from mimoto_gov.sar.letter import letter_facts
 from mimoto_gov.sar.live import fetch_live, needs_live_calls
 from mimoto_gov.sar.model import (
@@ -46,13 +52,7 @@ from mimoto_gov.sar.model import (
     SarCase,
     uk_datetime,
 )
-from mimoto_gov.sar.package import (
-    manifest_entries,
-    package_id,
-    safe_filename,
-    verify_manifest,
-    write_package,
-)
+from mimoto_gov.sar.package import write_package
 from mimoto_gov.sar.records import register_entries, request_details
 from mimoto_gov.sar.redact import Redactor, people_from
 from mimoto_gov.sar.tables import redacted_tables

@@ -18,7 +18,7 @@ from mimoto_gov.demo.registers import demo_request
 from mimoto_gov.demo.run import STEPS, run_demo
 from mimoto_gov.policy.files import COMMITMENTS_FILE, load_commitments, policy_file
 from mimoto_gov.registers import open_registers
-from mimoto_gov.sar.package import verify_manifest
+from mimoto_gov.sar.files import verify_manifest
 
 pytestmark = pytest.mark.slow
 
