@@ -294,6 +294,10 @@ def plan_erasure(
 
     deleted_ticket_ids = set(customer["id"]) | set(org_tickets["id"])
     kept = kept_mentions(inventory, users, subject.emails, deleted_ticket_ids)
+    # Messages from when the address was a near-match's are theirs, not the person's.
+    near = subject.near_matches
+    theirs = set(near.loc[near["what"] == "message", "article_id"].dropna().astype(int))
+    kept = kept[~kept["article_id"].isin(theirs)].reset_index(drop=True)
 
     plan = ErasurePlan(
         request_id=request_id,

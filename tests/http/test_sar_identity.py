@@ -96,7 +96,7 @@ def test_a_moved_address_reaches_only_its_current_holder(desk, data_dir, tmp_pat
     # the erasure: the dry run says who is left out, the execution deletes Carys only
     assert cli.main(["erase", OLD, "--request-id", erasure]) == 0
     out = capsys.readouterr().out
-    assert "would delete 1 user record(s) and 1 ticket(s)" in out
+    assert "would delete 1 user record(s) and 1 ticket(s); 0 article(s)" in out
     assert f"Not included, for staff to check: user #{alex}:" in out
     code = cli.main(
         ["erase", OLD, "--request-id", erasure, "--execute", "--yes", "--timeout", "30"]
