@@ -139,10 +139,22 @@ def test_another_desk_is_refused_before_anything_is_sent(
         assert digest(data_dir) == before
         assert not reports.exists()
 
-    # the same desk written another way is the same desk
+    # the same desk written another way is the same desk; and two accounts sharing an
+    # address (differing in case) are both included, saying so
+    ds = sandbox.dataset
+    shared = ds.users[ds.personas["duplicate_a"]]["email"]
+    both = {ds.personas["duplicate_a"], ds.personas["duplicate_b"]}
+    assert {u for u, user in ds.users.items() if user["email"].lower() == shared.lower()} == both
+    shared_access, _ = requests_for(data_dir, shared)
     monkeypatch.setenv("ZAMMAD_URL", f"{sandbox.url}/api/v1/")
     monkeypatch.setenv("ZAMMAD_TOKEN", sandbox.admin_token)
-    assert cli.main(["sar", "--request-id", access]) == 0
+    capsys.readouterr()
+    assert cli.main(["sar", "--request-id", shared_access]) == 0
+    out = capsys.readouterr().out
+    assert f"To review: Accounts: 2 accounts share the address {shared.lower()}" in out
+    folder = Path(out.strip().splitlines()[-1])
+    data = json.loads((folder / "send" / "data.json").read_text())
+    assert {u["id"] for u in data["tables"]["users"]} == both
 
 
 @pytest.mark.slow
