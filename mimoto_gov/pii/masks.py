@@ -7,6 +7,9 @@ value never leaves the text it was found in.
 from __future__ import annotations
 
 import re
+from typing import Any
+
+import pandas as pd
 
 # The scanner's kinds, then the kinds of identifier a subject access package redacts besides.
 KINDS = (
@@ -120,3 +123,13 @@ _MASKERS = {
     "postcode": _mask_postcode,
     "ip_address": _mask_ip,
 }
+
+
+def masked_emails(emails: pd.Series) -> pd.Series:
+    """Mask each address (``a***@example.com``); ``(none)`` when empty, ``***`` when no address."""
+
+    def one(value: Any) -> str:
+        text = "" if value is None or pd.isna(value) else str(value).strip()
+        return mask(text, "email") if "@" in text else ("(none)" if not text else "***")
+
+    return emails.map(one).astype(str)
