@@ -35,6 +35,10 @@ class SnapshotError(MimotoGovError):
     """The local snapshot is missing, stale or unreadable."""
 
 
+class WrongDesk(SnapshotError):
+    """The snapshot was pulled from another Zammad than the one a command is about to call."""
+
+
 class RegisterError(MimotoGovError):
     """A register (requests, holds, consents...) refused an operation."""
 

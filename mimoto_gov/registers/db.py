@@ -273,6 +273,20 @@ CREATE TABLE erasure_tasks (
 # transaction that also stamps the version.
 Migration = str | Callable[[sqlite3.Connection], None]
 
+# Which subject access package was sent for a request: the SHA-256 of its manifest.json,
+# which lists the SHA-256 of every file sent, so the record pins the whole response.
+_PACKAGES_SENT = """
+CREATE TABLE request_packages_sent (
+    id INTEGER PRIMARY KEY,
+    request_id TEXT NOT NULL REFERENCES requests(id),
+    sent_on TEXT NOT NULL,
+    manifest_sha256 TEXT NOT NULL CHECK (length(manifest_sha256) = 64),
+    files INTEGER NOT NULL CHECK (files >= 0),
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX request_packages_sent_request ON request_packages_sent(request_id);
+""" + _APPEND_ONLY.format(table="request_packages_sent", label="record of packages sent")
+
 # Ordered: MIGRATIONS[i] takes a file from user_version i to i + 1. Never edit a released
 # entry; append a new one.
 MIGRATIONS: list[Migration] = [
@@ -281,6 +295,7 @@ MIGRATIONS: list[Migration] = [
     accountability.request_register_fits_the_law,
     accountability.CANDIDATES,
     _ERASURE_STEPS,
+    _PACKAGES_SENT,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
