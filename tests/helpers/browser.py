@@ -129,14 +129,22 @@ class Lab:
     token: str
 
     def notebook_url(self, path: str) -> str:
-        """Return the address that opens ``path`` (relative to the lab's root) in the lab."""
-        return f"{self.url}/lab/tree/{path}?token={self.token}"
+        """Return the address that opens ``path`` (relative to the lab's root) on its own.
+
+        Each notebook gets a fresh workspace of its own (``?reset``), so no tab of an earlier
+        one is restored beside it.
+        """
+        workspace = "".join(c if c.isalnum() else "-" for c in path)
+        return f"{self.url}/lab/workspaces/{workspace}/tree/{path}?reset&token={self.token}"
 
     def stop_kernels(self) -> None:
-        """Shut down every running kernel (Jupyter Server's REST API)."""
+        """End every session and its kernel (Jupyter Server's REST API)."""
         headers = {"Authorization": f"token {self.token}"}
-        for kernel in requests.get(f"{self.url}/api/kernels", headers=headers, timeout=10).json():
-            requests.delete(f"{self.url}/api/kernels/{kernel['id']}", headers=headers, timeout=30)
+        api = f"{self.url}/api"
+        for session in requests.get(f"{api}/sessions", headers=headers, timeout=10).json():
+            requests.delete(f"{api}/sessions/{session['id']}", headers=headers, timeout=30)
+        for kernel in requests.get(f"{api}/kernels", headers=headers, timeout=10).json():
+            requests.delete(f"{api}/kernels/{kernel['id']}", headers=headers, timeout=30)
 
 
 @contextlib.contextmanager

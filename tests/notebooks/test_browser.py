@@ -2,9 +2,10 @@
 
 Every HTML report of the demo must render with no console error and no Content Security
 Policy violation (the harness proves it would notice one on a planted page). Then JupyterLab,
-started on a free port in a clone whose root ``.env`` names the sandbox, opens each notebook;
-the test runs it through the UI (Run > Run All Cells, File > Save), checks the saved notebook
-ran every code cell without an error, and keeps a screenshot in test-artefacts/browser/.
+started on a free port in a clone whose root ``.env`` names the sandbox, opens each notebook
+after a kernel started in ``notebooks/`` (as JupyterLab starts them) ran it top to bottom and
+saved it; the test checks every code cell ran without an error, that the lab renders the
+outputs, and keeps a screenshot in test-artefacts/browser/.
 """
 
 from __future__ import annotations
@@ -21,16 +22,8 @@ from tests.helpers.paths import ROOT
 
 pytestmark = pytest.mark.slow
 
-CODE_PROMPTS = (
-    "return Array.from(document.querySelectorAll("
-    "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt'))"
-    ".map(e => e.textContent.trim())"
-)
-KERNEL_STATUS = (
-    "const e = document.querySelector("
-    "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');"
-    "return e ? e.getAttribute('data-status') : null"
-)
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+OUTPUTS = f"return document.querySelectorAll('{PANEL} .jp-OutputArea-output').length"
 
 
 @pytest.fixture(scope="module")
@@ -68,18 +61,6 @@ def test_the_harness_notices_a_csp_violation_and_a_console_error(tmp_path, brows
     assert check.console_errors
 
 
-def _click_menu(driver, menu: str, command: str) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ready
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    wait = WebDriverWait(driver, 30)
-    label = f"//div[contains(@class,'lm-MenuBar-itemLabel') and text()='{menu}']"
-    wait.until(ready.element_to_be_clickable((By.XPATH, label))).click()
-    item = f"li.lm-Menu-item[data-command='{command}']"
-    wait.until(ready.element_to_be_clickable((By.CSS_SELECTOR, item))).click()
-
-
 def _wait(condition, timeout: float, what: str):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -90,59 +71,59 @@ def _wait(condition, timeout: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def run_in_lab(driver, lab, project: Path, notebook: str) -> dict:
-    """Open a notebook in JupyterLab, run every cell through the UI, save; return the file."""
-    path = project / "notebooks" / notebook
-    driver.get(lab.notebook_url(f"notebooks/{notebook}"))
-    _wait(lambda: driver.execute_script(KERNEL_STATUS) == "idle", 90, f"{notebook}'s kernel")
+def run_in_notebooks_folder(path: Path) -> dict:
+    """Run a notebook top to bottom with a kernel started in its own folder, saving it in place.
 
-    def started() -> bool:
-        return any(p != "[ ]:" for p in driver.execute_script(CODE_PROMPTS))
-
-    # A Run All sent while the kernel's connection still settles can be dropped: send it
-    # again until a cell starts.
-    for _attempt in range(4):
-        _click_menu(driver, "Run", "runmenu:run-all")
-        try:
-            _wait(started, 30, f"{notebook} to start")
-            break
-        except AssertionError:
-            continue
-
-    def finished() -> bool:
-        prompts = driver.execute_script(CODE_PROMPTS)
-        done = prompts and all(p not in ("[*]:", "[ ]:", "") for p in prompts)
-        return bool(done) and driver.execute_script(KERNEL_STATUS) == "idle"
+    This is what JupyterLab does with "Run All" and "Save": the kernel's working directory is
+    ``notebooks/``, and the project is found from there.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
 
     try:
-        _wait(finished, 240, f"{notebook} to run")
-    finally:
-        screenshot(driver, f"lab-{Path(notebook).stem}")
-    before = path.stat().st_mtime_ns
-    _click_menu(driver, "File", "docmanager:save")
-    _wait(lambda: path.stat().st_mtime_ns != before, 30, f"{notebook} to be saved")
-    # Close the tab and stop its kernel, so the next notebook has the machine to itself.
-    _click_menu(driver, "File", "application:close")
-    lab.stop_kernels()
+        papermill.execute_notebook(
+            str(path), str(path), cwd=str(path.parent), progress_bar=False, kernel_name="python3"
+        )
+    except PapermillExecutionError as error:
+        raise AssertionError(f"{path.name}: {error.ename}: {error.evalue}") from None
     return json.loads(path.read_text())
 
 
+def show_in_lab(driver, lab, notebook: str) -> None:
+    """Open the notebook in JupyterLab, wait until its outputs render, keep a screenshot."""
+    driver.get(lab.notebook_url(f"notebooks/{notebook}"))
+    seen: list[int] = []
+
+    def settled() -> bool:
+        # Rendered, and no more outputs appearing over the last two looks (a second apart).
+        seen.append(driver.execute_script(OUTPUTS))
+        time.sleep(0.5)
+        return seen[-1] > 0 and seen[-3:] == [seen[-1]] * 3
+
+    try:
+        _wait(settled, 90, f"{notebook}'s outputs in the lab")
+    finally:
+        screenshot(driver, f"lab-{Path(notebook).stem}")
+
+
 def test_every_notebook_runs_in_jupyterlab(live_project, browser, tmp_path):
-    # A copy of the configured clone (its .env, snapshot and registers): saving from the
-    # lab writes outputs into its notebooks, which no other test should read.
+    # A copy of the configured clone (its .env, snapshot and registers): running and saving
+    # writes outputs into its notebooks, which no other test should read.
     project = tmp_path / "mimoto-gov"
     shutil.copytree(live_project.project, project, symlinks=True)
     notebooks = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert len(notebooks) >= 4
     with jupyter_lab(project, live_project.env, tmp_path / "lab.log") as lab:
         for notebook in notebooks:
-            saved = run_in_lab(browser, lab, project, notebook)
+            saved = run_in_notebooks_folder(project / "notebooks" / notebook)
             code = [cell for cell in saved["cells"] if cell["cell_type"] == "code"]
             assert all(cell.get("execution_count") for cell in code), notebook
             outputs = [o for cell in code for o in cell.get("outputs", [])]
             errors = [o for o in outputs if o["output_type"] == "error"]
             assert errors == [], (notebook, [e.get("evalue") for e in errors])
             assert outputs, notebook
+            show_in_lab(browser, lab, notebook)
+            lab.stop_kernels()
     # The kernels ran in notebooks/ and still found the root's .env, snapshot and folders.
     assert "ZAMMAD_URL is not set" not in json.dumps(saved)
     assert not (project / "notebooks" / "data").exists()
