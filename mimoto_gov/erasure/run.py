@@ -135,6 +135,8 @@ def erase(
             raise InputError(f"request {request.id} is an {request.kind} request, not an erasure")
         if not execute:
             return _run(settings, registers, request, emails, client, delete_organization)
+        # Another desk is refused before anything is written, the lock file included.
+        ensure_same_desk(settings.data_dir, client.url if client else settings.zammad_url)
         with data_folder_lock(settings.data_dir, f"erase --execute {request.id}", wait=wait):
             # Read again under the lock: another run may have just finished this request.
             request = registers.get_request(request.id)
