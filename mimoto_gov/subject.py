@@ -382,10 +382,10 @@ def _phone_key(text: str) -> str:
 def _known_addresses(inventory) -> dict[str, str]:
     """Whose an address is, as far as the snapshot tells: "staff" or "another user".
 
-    Staff are the accounts :func:`mimoto_gov.retention.rules.staff_user_ids` finds, plus every
+    Staff are the accounts :func:`mimoto_gov.retention.customers.staff_user_ids` finds, plus every
     address agents send from (the shared support address is usually no user at all).
     """
-    from mimoto_gov.retention.rules import staff_user_ids
+    from mimoto_gov.retention.customers import staff_user_ids
 
     users, articles = inventory.users, inventory.articles
     emails = _lower(users["email"])

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from mimoto_gov.deadlines import UK_TIME, uk_date
-from mimoto_gov.errors import ConfigError
+from mimoto_gov.errors import ConfigError, RegisterError
 from mimoto_gov.policy.files import ROPA_FILE, Commitment, policy_file
 
 MET, NOT_MET, MISSING = "met", "not met", "evidence missing"
@@ -440,17 +440,18 @@ def law_enforcement_users_told(ctx: CheckContext, item: Commitment) -> Outcome:
 @check("retention_period")
 def retention_period(ctx: CheckContext, item: Commitment) -> Outcome:
     """'Indefinitely' is not a retention period: flag it, with the schedule's state."""
-    from mimoto_gov.retention.rules import default_schedule_path, load_schedule
+    from mimoto_gov.retention.approval import load_approved_schedule
 
     phrase = str(item.params.get("phrase") or "indefinitely")
     try:
-        schedule = load_schedule(default_schedule_path(ctx.data_dir / "policy"))
+        schedule = load_approved_schedule(ctx.data_dir)
         state = (
-            f"schedule {schedule.version} approved on {uk_date(schedule.approved_on)}"
+            f"schedule {schedule.version} approved on {uk_date(schedule.approved_on)} by "
+            f"{schedule.approval.approved_by}"
             if schedule.approved
             else f"schedule {schedule.version} proposed, not yet approved"
         )
-    except ConfigError as error:
+    except (ConfigError, RegisterError) as error:
         schedule, state = None, str(error)
     if phrase.lower() in item.clause.lower():
         action = None

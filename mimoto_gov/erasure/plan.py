@@ -18,14 +18,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from mimoto_gov.errors import ConfigError
-from mimoto_gov.settings import POLICY_DIR
+from mimoto_gov.policy.schedule import (
+    BackupPolicy,
+    default_schedule_path,
+    load_schedule,
+    repository_schedule_path,
+)
 
 # States of a checklist line. A plan uses the first group; an execution moves automatic lines
 # to the second.
@@ -46,9 +50,6 @@ OWNER_SUPPORT = "Support lead"
 OWNER_DPO = "Data protection lead"
 OWNER_MARKETING = "Marketing lead"
 OWNER_ZAMMAD = "Zammad GmbH (processor)"
-
-BACKUPS_FILE = "backups.yml"
-_REPO_POLICY_DIR = POLICY_DIR
 
 
 @dataclass(frozen=True)
@@ -81,73 +82,24 @@ class ChecklistLine:
         return replace(self, state=state, why=self.why if why is None else why)
 
 
-@dataclass(frozen=True)
-class RetainedCopy:
-    """A backup or provider log that keeps the data until it ages out (from backups.yml)."""
-
-    name: str
-    owner: str
-    holds: str
-    retention_days: int
-    kind: str
-    confirmed_on: date | None = None
-
-    def ages_out(self, erased_on: date) -> date:
-        """Return the date the last copy made before the erasure is gone."""
-        return erased_on + timedelta(days=self.retention_days)
-
-
-@dataclass(frozen=True)
-class BackupPolicy:
-    """The "beyond use" statement and the copies an erasure cannot remove at once."""
-
-    beyond_use: str
-    copies: tuple[RetainedCopy, ...]
-
-
 def load_backup_policy(policy_dir: Path | None = None) -> BackupPolicy:
-    """Read ``backups.yml`` from the policy folder (falling back to the workbook's own copy).
+    """Read the ``backups`` section of the retention schedule (the policy folder's copy first).
 
     Args:
-        policy_dir: the folder holding ``backups.yml`` (``$MIMOTO_GOV_DATA/policy``).
+        policy_dir: the folder holding ``retention.yml`` (``$MIMOTO_GOV_DATA/policy``); the
+            repository's schedule is read when it has none.
 
     Raises:
-        ConfigError: the file is missing or malformed (names the file and the problem).
+        ConfigError: the schedule is malformed or has no ``backups`` section.
 
     """
-    candidates = [Path(policy_dir) / BACKUPS_FILE] if policy_dir else []
-    candidates.append(_REPO_POLICY_DIR / BACKUPS_FILE)
-    path = next((p for p in candidates if p.is_file()), None)
-    if path is None:
-        raise ConfigError(f"{candidates[0]} is missing: it lists the backups an erasure leaves")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        statement = " ".join(str(data["beyond_use"]).split())
-        copies = [
-            _retained(entry, kind)
-            for section, kind in (("backups", "backup"), ("provider_logs", "provider log"))
-            for entry in data.get(section) or []
-        ]
-    except (yaml.YAMLError, KeyError, TypeError, ValueError) as error:
-        raise ConfigError(f"{path} is malformed: {error}") from None
-    return BackupPolicy(beyond_use=statement, copies=tuple(copies))
-
-
-def _retained(entry: dict, kind: str) -> RetainedCopy:
-    days = int(entry["retention_days"])
-    if days < 0:
-        raise ValueError(f"{entry['name']}: retention_days must not be negative")
-    confirmed = entry.get("confirmed_on")
-    if isinstance(confirmed, str):
-        confirmed = date.fromisoformat(confirmed)
-    return RetainedCopy(
-        name=str(entry["name"]),
-        owner=str(entry["owner"]),
-        holds=" ".join(str(entry.get("holds", "")).split()),
-        retention_days=days,
-        kind=kind,
-        confirmed_on=confirmed,
-    )
+    path = default_schedule_path(Path(policy_dir)) if policy_dir else repository_schedule_path()
+    policy = load_schedule(path).backups
+    if policy is None:
+        raise ConfigError(
+            f"{path.name} has no 'backups' section: it lists the backups an erasure leaves"
+        )
+    return policy
 
 
 @dataclass

@@ -8,7 +8,8 @@ the returned :class:`Registers`; each concern lives in its own module:
 - erasures: the append-only erasure register, and forgetting an erased person's address;
 - law_enforcement: requests from authorities and the yearly transparency table;
 - consents: marketing consents, the mailing list and its audit, the suppression list;
-- complaints, breaches, attestations.
+- complaints, breaches, attestations;
+- retention_log: runs of the retention schedule, each action taken, each approval.
 
 ``Registers`` is a context manager; leaving the block closes the file.
 """
@@ -41,6 +42,7 @@ from mimoto_gov.registers.requests import (
     due_date_of,
     paused_days,
 )
+from mimoto_gov.registers.retention_log import RetentionLogMixin
 from mimoto_gov.registers.subjects import keyed_hash, keyed_hasher, normalise_email
 
 
@@ -53,6 +55,7 @@ class Registers(
     ComplaintsMixin,
     BreachesMixin,
     AttestationsMixin,
+    RetentionLogMixin,
 ):
     """Every register in one SQLite file. Build it with :func:`open_registers`."""
 
@@ -89,6 +92,7 @@ class Registers(
         "complaints": "complaints",
         "breaches": "breaches",
         "attestations": "attestations",
+        "retention-log": "retention_log",
     }
 
     def table(self, name: str) -> pd.DataFrame:

@@ -18,17 +18,19 @@ from mimoto_gov.audits.own_copies import (
     COLUMNS,
     load_own_copies_schedule,
     own_copies_due,
-    parse_own_copies_schedule,
     tidy_own_copies,
 )
 from mimoto_gov.deadlines import UK_TIME
 from mimoto_gov.errors import ConfigError
 from mimoto_gov.policy.files import repository_policy_dir
+from mimoto_gov.policy.schedule import load_schedule, repository_schedule_path
+from mimoto_gov.policy.schedule_sections import parse_own_copies
 from mimoto_gov.registers import open_registers
 from mimoto_gov.reports.index import write_index
 from tests.helpers.inprocess import run
 
 TODAY = datetime.now(UK_TIME).date()  # the command judges on the real day
+DEFAULT = "default: {period: 6 years, action: review}"
 
 
 def days_ago(days: int) -> date:
@@ -150,7 +152,8 @@ def test_lists_exactly_what_is_past_its_period(workbook):
     assert rows.loc["erasure/R-2019-0007/", "Period"] == "6 years"
     assert rows.loc["gauges/raw/g1/traffic/old.json", "Period"] == "14 months"
     assert all(due["Reason"].str.len() > 20)
-    assert due.attrs["schedule"] == "own-copies.yml 2026-11-a (proposed)"
+    version = load_schedule(repository_schedule_path()).version
+    assert due.attrs["schedule"] == f"retention.yml {version} (proposed)"
 
 
 def test_a_dry_run_deletes_nothing(workbook):
@@ -253,15 +256,15 @@ def test_empty_folders_get_nothing_created(tmp_path):
 def test_the_data_folders_copy_of_the_periods_wins(workbook):
     data, reports, _ = workbook
     write(
-        data / "policy" / "own-copies.yml",
-        "version: local\ncopies:\n  failed_notebooks:\n    period: 90 days\n",
+        data / "policy" / "retention.yml",
+        f"version: local\n{DEFAULT}\nown_copies:\n  failed_notebooks:\n    period: 90 days\n",
         age=0,
     )
     due = own_copies_due(data_dir=data, reports_dir=reports, today=TODAY)
     assert "retention-review/2026-10/retention-review.failed.ipynb" not in set(due["Path"])
     # An entry left out keeps the built-in period.
     assert "retention-review/2023-10/" in set(due["Path"])
-    assert due.attrs["schedule"] == "own-copies.yml local (proposed)"
+    assert due.attrs["schedule"] == "retention.yml local (proposed)"
 
 
 def test_the_repository_periods_are_proposals_with_reasons():
@@ -272,27 +275,29 @@ def test_the_repository_periods_are_proposals_with_reasons():
     assert str(schedule.rules["monthly_reviews"].period) == "24 months"
     assert str(schedule.rules["analytics_raw"].period) == "14 months"
     assert str(schedule.rules["failed_notebooks"].period) == "30 days"
+    assert str(schedule.rules["retention_plans"].period) == "24 months"
     assert all(len(rule.reason) > 60 for rule in schedule.rules.values())
-    assert parse_own_copies_schedule(None).rules.keys() == schedule.rules.keys()
+    built_in = parse_own_copies(None, ConfigError)
+    assert built_in.keys() == schedule.rules.keys()
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("copies:\n  sar: 6 months\n", "unknown kind 'sar'"),
-        ("copies:\n  monthly_reviews:\n    period: forever\n", "monthly_reviews: period"),
-        ("status: approved\n", "approved_on"),
-        ("copies: [1]\n", "'copies' must be a mapping"),
+        ("own_copies:\n  sar: 6 months\n", "unknown kind 'sar'"),
+        ("own_copies:\n  monthly_reviews:\n    period: forever\n", "monthly_reviews: period"),
+        ("status: approved\n", "retention approve"),
+        ("own_copies: [1]\n", "'own_copies' must be a mapping"),
     ],
 )
 def test_a_malformed_file_is_one_line_naming_the_entry(
     tmp_path, capsys, monkeypatch, text, message
 ):
     data = tmp_path / "data"
-    write(data / "policy" / "own-copies.yml", text, age=0)
+    write(data / "policy" / "retention.yml", f"version: t\n{DEFAULT}\n{text}", age=0)
     with pytest.raises(ConfigError, match=message):
         own_copies_due(data_dir=data, reports_dir=tmp_path / "reports", today=TODAY)
     monkeypatch.setenv("MIMOTO_GOV_DATA", str(data))
     code, out, err = run(capsys, "tidy")
     assert code != 0 and out == ""
-    assert err.startswith("mimoto-gov: error: own-copies.yml:") and err.count("\n") == 1
+    assert err.startswith("mimoto-gov: error: retention.yml:") and err.count("\n") == 1

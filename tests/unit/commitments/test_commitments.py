@@ -13,7 +13,7 @@ import shutil
 import stat
 import subprocess
 import threading
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pandas as pd
@@ -34,6 +34,7 @@ from mimoto_gov.commitments.evaluate import (
 )
 from mimoto_gov.errors import ConfigError
 from mimoto_gov.policy.files import normalise_text, read_policy_text, repository_policy_dir
+from mimoto_gov.policy.schedule import load_schedule, repository_schedule_path
 from mimoto_gov.registers import open_registers
 from tests.helpers.paths import FIXTURES
 
@@ -434,18 +435,20 @@ def test_stored_indefinitely_is_flagged_honestly(data):
     assert "not a retention period" in outcome.evidence and "not yet approved" in outcome.evidence
     approve_schedule(data)
     after = judge("retention-period", data)
-    assert after.status == NOT_MET and "approved on 1 Nov 2026" in after.evidence
+    assert after.status == NOT_MET and "approved on 1 Nov 2026 by Jo Bloggs" in after.evidence
     assert "Information lifetime" in after.action
 
 
 def approve_schedule(data):
-    schedule = (REPO_POLICY / "retention.yml").read_text()
-    approved = schedule.replace("status: proposed", "status: approved").replace(
-        "approved_on: null", "approved_on: 2026-11-01"
-    )
-    assert approved != schedule
-    (data / "policy").mkdir(exist_ok=True)
-    (data / "policy" / "retention.yml").write_text(approved)
+    schedule = load_schedule(repository_schedule_path())
+    with regs(data) as reg:
+        reg.record_schedule_approval(
+            "Jo Bloggs",
+            schedule_version=schedule.version,
+            schedule_digest=schedule.digest,
+            source="retention.yml",
+            approved_at=datetime(2026, 11, 1, 9, 0, tzinfo=UTC),
+        )
 
 
 def test_a_stated_period_is_met_only_once_the_schedule_is_approved(data, tmp_path):
