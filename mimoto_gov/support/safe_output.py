@@ -71,6 +71,9 @@ def write_csv(df: pd.DataFrame, path: str | Path, *, index: bool = False) -> Pat
         The path written.
 
     """
-    frame = df.reset_index() if index else df
-    text = safe_frame(frame).to_csv(index=False, lineterminator="\n")
-    return write_text(Path(path), text)
+    return write_text(Path(path), csv_text(df.reset_index() if index else df))
+
+
+def csv_text(df: pd.DataFrame) -> str:
+    """Return ``df`` as CSV text (no index, Unix line ends), every string cell made safe."""
+    return safe_frame(df).to_csv(index=False, lineterminator="\n")

@@ -69,6 +69,8 @@ SCHEDULE = textwrap.dedent(
         period: 6 years
         action: anonymise
         reason: Limitation Act
+        text_left: keep
+        text_reason: figures by topic
       - name: "Stalled <script>alert(1)</script><img src=x onerror=alert(1)>"
         match: {state: [new, open, pending reminder, pending close]}
         period: 2 years

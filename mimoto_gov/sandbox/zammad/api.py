@@ -25,6 +25,7 @@ from mimoto_gov.sandbox.zammad.response import (
 )
 from mimoto_gov.sandbox.zammad.store import Principal, Store
 from mimoto_gov.sandbox.zammad.tickets_api import TicketEndpoints
+from mimoto_gov.sandbox.zammad.writes_api import WriteEndpoints
 
 SEARCH_DEFAULT, SEARCH_MAX = 50, 200
 UPDATED_DESC = [("updated_at", "desc")]
@@ -39,7 +40,7 @@ class Token:
     permissions: frozenset[str]
 
 
-class Api(TicketEndpoints):
+class Api(TicketEndpoints, WriteEndpoints):
     """Zammad's REST endpoints over a :class:`Store`."""
 
     def __init__(self, store: Store, tokens: dict[str, Token]):
@@ -51,6 +52,7 @@ class Api(TicketEndpoints):
             ("GET", r"users/me", self.me),
             ("GET|POST", r"users/search", self.users_search),
             ("GET", r"users", self.users_index),
+            ("POST", r"users", self.user_create),
             ("GET", r"users/([^/]+)", self.user_show),
             ("GET|POST", r"organizations/search", self.organizations_search),
             ("GET", r"organizations", self.organizations_index),
@@ -58,6 +60,7 @@ class Api(TicketEndpoints):
             ("GET|POST", r"tickets/search", self.tickets_search),
             ("GET", r"tickets", self.tickets_index),
             ("GET", r"tickets/([^/]+)", self.ticket_show),
+            ("PUT", r"tickets/([^/]+)", self.ticket_update),
             ("DELETE", r"tickets/([^/]+)", self.ticket_destroy),
             ("GET", r"ticket_articles", self.articles_index),
             ("GET", r"ticket_articles/by_ticket/([^/]+)", self.articles_by_ticket),
