@@ -41,9 +41,10 @@ test: $(STAMP) ## Run the whole test suite (unit, sandbox HTTP, notebooks)
 test-fast: $(STAMP) ## Run the tests that are not marked slow
 	$(BIN)/python -m pytest -q -m "not slow"
 
-lint: $(STAMP) ## ruff over the package, tests and benchmarks; notebooks must be stripped
+lint: $(STAMP) ## ruff, the import contracts (layers, no cycles), stripped notebooks
 	$(BIN)/ruff check mimoto_gov tests benchmarks
 	$(BIN)/ruff format --check mimoto_gov tests benchmarks
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/nbstripout --verify notebooks/*.ipynb
 
 format: $(STAMP) ## Format the code and strip notebook outputs

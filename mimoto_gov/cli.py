@@ -65,18 +65,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mimoto-gov: interrupted; nothing was half-written", file=sys.stderr)
         return 130
-
-
-def number_at_least(minimum: float, kind: type = int):
-    """Return an argparse ``type`` that accepts numbers of ``kind`` no smaller than ``minimum``."""
-
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{text} is below the minimum of {minimum}")
-        return value
-
-    return parse

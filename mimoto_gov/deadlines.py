@@ -15,13 +15,12 @@ import calendar
 import functools
 import re
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import holidays
 
 from mimoto_gov.errors import InputError
+from mimoto_gov.formats import UK_TIME, uk_date  # noqa: F401 (uk_date re-exported)
 
-UK_TIME = ZoneInfo("Europe/London")
 BREACH_REPORT_HOURS = 72
 COMPLAINT_ACK_DAYS = 30
 EXTENDED_MONTHS = 3
@@ -157,10 +156,3 @@ def parse_datetime(text: str, name: str = "time") -> datetime:
         except ValueError:
             pass
     raise InputError(f"{name}: {text!r} is not a time (YYYY-MM-DD HH:MM)")
-
-
-def uk_date(day: date | None) -> str:
-    """Format a date the UK way for people: ``3 Oct 2026`` (empty for None)."""
-    if day is None:
-        return ""
-    return f"{day.day} {day:%b %Y}"

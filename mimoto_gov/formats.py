@@ -7,14 +7,19 @@ thousands separators and masked addresses.
 from __future__ import annotations
 
 import calendar
+import datetime as dt
+import math
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from mimoto_gov.deadlines import UK_TIME
 from mimoto_gov.errors import InputError
+
+# Every date and time a person reads is in UK time (GMT or BST).
+UK_TIME = ZoneInfo("Europe/London")
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -76,11 +81,79 @@ def month_before(month: str) -> str:
 # --------------------------------------------------------------------------------------------
 # UK formats
 
+# Missing values in reports are shown as an en dash.
+MISSING = "–"
+
+
+def is_missing(value: Any) -> bool:
+    """Return True for None, NaN, NaT and pandas' missing values."""
+    if value is None or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def to_timestamp(value: Any) -> pd.Timestamp | None:
+    """Return a date-like value as a Timestamp in UK time, or None when it is not one."""
+    if is_missing(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        stamp = value
+    elif isinstance(value, dt.datetime | dt.date | str | int | float) and not isinstance(
+        value, bool
+    ):
+        if isinstance(value, int | float):
+            return None
+        try:
+            stamp = pd.Timestamp(value)
+        except (ValueError, TypeError):
+            return None
+    else:
+        return None
+    if stamp is pd.NaT:
+        return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(UK_TIME)
+    return stamp
+
+
+def format_uk_date(value: Any, *, with_time: bool = False) -> str:
+    """Format a date or timestamp the UK way: ``26 Nov 2026`` (or ``26 Nov 2026 14:05``).
+
+    Time-zone-aware values are shown in UK local time. Missing values give an en dash.
+
+    Args:
+        value: a ``date``, ``datetime``, pandas ``Timestamp`` or ISO string.
+        with_time: add the time of day (hours and minutes).
+
+    Returns:
+        The formatted date, or the value as text when it is not a date.
+
+    """
+    stamp = to_timestamp(value)
+    if stamp is None:
+        return MISSING if is_missing(value) else str(value)
+    text = f"{stamp.day} {stamp:%b %Y}"
+    return f"{text} {stamp:%H:%M}" if with_time else text
+
+
+def format_number(value: Any, decimals: int = 0) -> str:
+    """Format a number with thousands separators: ``12,345`` or ``1,234.5``."""
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) or decimals == 0:
+        return f"{round(value):,}"
+    return f"{value:,.{decimals}f}"
+
 
 def uk_date(value: Any) -> str:
     """Format a timestamp as ``1 Nov 2026`` (UK time), empty when missing."""
-    from mimoto_gov.reports.display import format_uk_date
-
     if value is None or pd.isna(value):
         return ""
     return format_uk_date(value)

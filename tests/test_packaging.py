@@ -34,6 +34,34 @@ def test_environment_yml_names_the_same_dependencies_as_pyproject():
     assert "python=3.11" in environment["dependencies"]
 
 
+# The public surface: a change here is a change for every notebook and script that uses the
+# workbook, so it is made on purpose, never by accident.
+PUBLIC_NAMES = [
+    "MimotoGovError", "PolicyChange", "Registers", "ReportRun", "Sandbox", "SarCase",
+    "Settings", "SubjectData", "analytics_for_month", "apply_schedule", "audit_for_period",
+    "audit_site", "build_deletion_checklist", "build_review", "build_sar_package",
+    "check_commitments", "csv_safe", "erase", "erasure_flags", "find_subject",
+    "import_exports", "keyed_hash", "load_commitments", "load_exports", "load_inventory",
+    "load_schedule", "load_settings", "make_dataset", "open_case", "open_registers",
+    "own_copies_due", "plan_erasure", "policy_changes", "record_of_processing",
+    "record_run_info", "run_deletion_checklist", "run_report", "run_review", "sar_due_date",
+    "scan_pii", "seed_demo_registers", "show_callout", "show_chart", "show_key_figures",
+    "show_markdown_list", "show_table", "show_text", "status_counts", "tidy_own_copies",
+    "verify_manifest", "write_csv",
+]  # fmt: skip
+
+
+def test_public_names_are_pinned():
+    assert mimoto_gov.__all__ == sorted(PUBLIC_NAMES)
+
+
+def test_readme_is_short_and_links_every_doc_it_names():
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) <= 200
+    for target in re.findall(r"\]\((docs/[^)]+)\)", readme):
+        assert (ROOT / target).is_file(), target
+
+
 def test_public_names_resolve():
     for name in mimoto_gov.__all__:
         assert getattr(mimoto_gov, name) is not None, name

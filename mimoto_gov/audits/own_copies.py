@@ -26,8 +26,8 @@ import pandas as pd
 
 from mimoto_gov.deadlines import UK_TIME
 from mimoto_gov.errors import RegisterError
+from mimoto_gov.formats import format_uk_date
 from mimoto_gov.policy.schedule import SCHEDULE_FILE, CopyRule, Schedule
-from mimoto_gov.reports.display import format_uk_date
 from mimoto_gov.retention.approval import load_approved_schedule
 
 COLUMNS = ["What", "Path", "Kept since", "Period", "Action", "Reason"]

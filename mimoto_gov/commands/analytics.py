@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from mimoto_gov.settings import NOTEBOOKS_DIR
+from mimoto_gov.settings import load_settings
+from mimoto_gov.views.analytics_review import SAMPLE, render_analytics_review
 
 DESCRIPTION = """\
 Gaug.es analytics, saved exports first. `import` reads export files or folders (API JSON,
@@ -14,8 +14,6 @@ into Parquet tables under $MIMOTO_GOV_DATA/gauges/tables. `pull` fetches the mon
 live API with GAUGES_TOKEN, saves every response under $MIMOTO_GOV_DATA/gauges/raw (never
 the token) and imports them. `review` renders notebooks/analytics_review.ipynb (popular
 pages, browsers, countries, traffic, then the anonymity audit) to HTML and PDF."""
-
-NOTEBOOK = NOTEBOOKS_DIR / "analytics_review.ipynb"
 
 
 def register(subparsers) -> None:
@@ -116,32 +114,9 @@ def run_pull(args: argparse.Namespace) -> int:
 
 def run_review(args: argparse.Namespace) -> int:
     """Render the review notebook and print the HTML and PDF paths."""
-    from mimoto_gov.errors import InputError
-    from mimoto_gov.gauges.periods import month_span
-    from mimoto_gov.gauges.store import load_store
-    from mimoto_gov.reports.run import run_report
-    from mimoto_gov.settings import load_settings
-
-    start, end = month_span(args.date_from, args.date_to)
     settings = load_settings()
-    if args.sample:
-        data_dir = "sample"
-    else:
-        if load_store(settings.data_dir).between(start, end).is_empty:
-            raise InputError(
-                f"no imported Gaug.es data covers {args.date_from} to {args.date_to}: run "
-                "`mimoto-gov analytics import PATH...` first (or --sample for the sample)"
-            )
-        # Absolute: the notebook's kernel runs in notebooks/, not here.
-        data_dir = str(Path(settings.data_dir).absolute())
-    run = run_report(
-        "analytics",
-        NOTEBOOK,
-        f"{args.date_from}_{args.date_to}",
-        {"date_from": args.date_from, "date_to": args.date_to, "data_dir": data_dir},
-        title=f"Analytics review, {args.date_from} to {args.date_to}",
-        reports_dir=settings.reports_dir,
-    )
+    data_dir = SAMPLE if args.sample else settings.data_dir
+    run = render_analytics_review(args.date_from, args.date_to, data_dir, settings.reports_dir)
     print(run.html)
     print(run.pdf)
     return 0

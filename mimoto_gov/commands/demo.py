@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from mimoto_gov.cli import number_at_least
+from mimoto_gov.commands._arguments import number_at_least
 from mimoto_gov.sandbox.synthetic.dataset import MIN_TICKETS
 
 DESCRIPTION = """\

@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mimoto_gov.cli import number_at_least
+from mimoto_gov.commands._arguments import number_at_least
 
 DESCRIPTION = """\
 The retention schedule (data/policy/retention.yml) says how long every store of personal data

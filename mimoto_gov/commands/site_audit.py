@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from mimoto_gov.cli import number_at_least
+from mimoto_gov.commands._arguments import number_at_least
 
 DESCRIPTION = """\
 Fetch the given pages of the website (no JavaScript is run), list every cookie they set

@@ -7,8 +7,7 @@ status (met, not met, evidence missing), the evidence in a sentence, what to do 
 
 The review also shows :func:`policy_changes` (what changed in the policy text since last
 month, from git, and which commitments the change touches) and ends with
-:func:`record_of_processing` (the Article 30 record, ``ropa.yml``). :func:`seed_demo_registers`
-fills the registers with example entries for the demo pack.
+:func:`record_of_processing` (the Article 30 record, ``ropa.yml``).
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ from mimoto_gov.commitments.checks import (
     missing,
     shorten,
 )
-from mimoto_gov.demo.registers import SeedResult, seed_demo_registers
 from mimoto_gov.errors import MimotoGovError
 from mimoto_gov.policy.files import (
     COMMITMENTS_FILE,
@@ -145,12 +143,10 @@ __all__ = [
     "Commitment",
     "Commitments",
     "PolicyChange",
-    "SeedResult",
     "check_commitments",
     "load_commitments",
     "policy_changes",
     "record_of_processing",
     "run_check",
-    "seed_demo_registers",
     "status_counts",
 ]

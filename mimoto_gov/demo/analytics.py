@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mimoto_gov.reports.run import ReportRun
+from mimoto_gov.views.analytics_review import render_analytics_review
 
 
 @dataclass(frozen=True)
@@ -35,26 +36,6 @@ class AnalyticsDemo:
     files: list[Path]
     report: ReportRun
     sandbox: Any
-
-
-def render_review(date_from: str, date_to: str, data_dir: Path, reports_dir: Path) -> ReportRun:
-    """Render the analytics review notebook from the imported tables in ``data_dir``.
-
-    The same notebook, parameters and title as ``mimoto-gov analytics review``; the data
-    folder is passed as an absolute path because the notebook's kernel runs in
-    ``notebooks/``, where a relative one would not be found.
-    """
-    from mimoto_gov.commands.analytics import NOTEBOOK
-    from mimoto_gov.reports.run import run_report
-
-    return run_report(
-        "analytics",
-        NOTEBOOK,
-        f"{date_from}_{date_to}",
-        {"date_from": date_from, "date_to": date_to, "data_dir": str(Path(data_dir).resolve())},
-        title=f"Analytics review, {date_from} to {date_to}",
-        reports_dir=reports_dir,
-    )
 
 
 def _month_line(month: str, data_dir: Path) -> str:
@@ -101,7 +82,7 @@ def demo_step(run) -> None:
         with GaugesClient(token, server.url, backoff=0) as client:
             pulled = pull(client, date_from, date_to, raw_dir(data_dir))
     import_exports(pulled.files, data_dir)
-    report = render_review(date_from, date_to, data_dir, reports_dir)
+    report = render_analytics_review(date_from, date_to, data_dir, reports_dir)
     run.say(
         f"  {len(pulled.files):,} responses saved and imported; {_month_line(date_to, data_dir)}"
     )

@@ -22,7 +22,11 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
+from mimoto_gov.demo import analytics as demo_analytics
+from mimoto_gov.demo import registers as demo_registers
+from mimoto_gov.demo.steps import erasure_step, review_step, sar_step, site_audit_step
 from mimoto_gov.errors import ConfigError, SnapshotError
+from mimoto_gov.formats import uk_date
 from mimoto_gov.settings import Settings, folders_in_environment, load_settings
 
 DEMO_TICKETS = 400
@@ -124,7 +128,7 @@ def inventory_summary(inventory) -> list[str]:
     ]
     if len(tickets):
         first, last = tickets["created_at"].min(), tickets["created_at"].max()
-        lines.append(f"  tickets created {_uk_date(first)} to {_uk_date(last)}")
+        lines.append(f"  tickets created {uk_date(first)} to {uk_date(last)}")
         for column in ("state", "group"):
             values = tickets[column].fillna("(none)").value_counts()
             listed = ", ".join(f"{name} {n:,}" for name, n in values.items())
@@ -141,52 +145,14 @@ def inventory_summary(inventory) -> list[str]:
     return lines
 
 
-def _uk_date(moment) -> str:
-    return f"{moment.day} {moment:%b %Y}"
-
-
 def registers_step(run: DemoRun) -> None:
     """Add example register entries (requests, law enforcement, consents...) for the pack."""
-    from mimoto_gov.demo.registers import demo_step
-
-    demo_step(run)
+    demo_registers.demo_step(run)
 
 
 def analytics_step(run: DemoRun) -> None:
     """Pull the review's month and the one before from the local Gaug.es sandbox; review them."""
-    from mimoto_gov.demo.analytics import demo_step
-
-    demo_step(run)
-
-
-def site_audit_step(run: DemoRun) -> None:
-    """Audit the cookies of a local copy of the website and save the report."""
-    from mimoto_gov.views.site_audit import demo_step
-
-    demo_step(run)
-
-
-def review_step(run: DemoRun) -> None:
-    """Render last month's retention review from the sandbox (HTML and PDF), listed last."""
-    from mimoto_gov.views.review.build import demo_step
-
-    # Readers look at the end of the output: the review's two files close the list.
-    with run.listed_last():
-        demo_step(run)
-
-
-def sar_step(run: DemoRun) -> None:
-    """Build a subject access package for one of the sandbox's customers."""
-    from mimoto_gov.sar.case import demo_step
-
-    demo_step(run)
-
-
-def erasure_step(run: DemoRun) -> None:
-    """Write the deletion checklist for another sandbox customer (a dry run, never executed)."""
-    from mimoto_gov.erasure.run import demo_step
-
-    demo_step(run)
+    demo_analytics.demo_step(run)
 
 
 # The demo's steps, (name, step) in the order they run: append a job's step here. The

@@ -28,7 +28,7 @@ from mimoto_gov.erasure.plan import (
     ChecklistLine,
     ErasurePlan,
 )
-from mimoto_gov.reports.display import format_uk_date as uk_date
+from mimoto_gov.formats import format_uk_date as uk_date
 
 GAUGES_WHY = (
     "the policy: Gaug.es records aggregated, anonymous browser information without IP "

@@ -48,7 +48,7 @@ from mimoto_gov.erasure.plan import (
 from mimoto_gov.erasure.purge import Needles, find_local_copies, purge_local_copies
 from mimoto_gov.erasure.review import erasure_flags
 from mimoto_gov.errors import InputError, MimotoGovError, ZammadError
-from mimoto_gov.reports.display import format_uk_date
+from mimoto_gov.formats import format_uk_date
 from mimoto_gov.views.erasure_documents import (
     CERTIFICATE,
     CHECKLIST,
@@ -565,30 +565,3 @@ def _already_done(settings, request_id: str, emails, entry, *, repair: bool) -> 
         done.append("wrote the missing certificate")
     message += f"; {' and '.join(done)}." if done else ": nothing to do."
     return ErasureRun(request_id, "already done", message, certificate, None, entry["id"])
-
-
-def demo_step(run) -> None:
-    """Plan the erasure of the sandbox's "sole_member" persona: a dry run only (a demo step).
-
-    Records a verified erasure request for the persona's address once (see
-    :func:`mimoto_gov.demo.registers.demo_request`) and writes its deletion checklist.
-    Nothing in the sandbox is deleted: the demo never executes an erasure.
-
-    Args:
-        run: the :class:`mimoto_gov.demo.run.DemoRun` (settings, sandbox and its client).
-
-    """
-    from mimoto_gov.demo.registers import demo_request
-
-    dataset = run.sandbox.dataset
-    email = dataset.users[dataset.personas["sole_member"]]["email"]
-    request_id = demo_request(run.settings.data_dir, "erasure", email)
-    run.say("")
-    run.say(
-        f"Planning the erasure for {request_id}, another customer (a dry run: nothing deleted) ..."
-    )
-    result = erase(email, request_id, execute=False, settings=run.settings, client=run.client)
-    run.say(f"  {result.message.removeprefix('Dry run: nothing was changed in Zammad. ')}")
-    run.results["erasure"] = result
-    for path in result.paths:
-        run.output(f"Deletion checklist ({path.suffix.lstrip('.').upper()})", path.absolute())

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from mimoto_gov.formats import uk_date
 from mimoto_gov.policy.files import (
     COMMITMENTS_FILE,
     POLICY_FILE,
@@ -226,10 +227,6 @@ def _shorten(text: str, limit: int = SHOWN_CHARS) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def _uk(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
 def _changed_lines(diff: str) -> list[tuple[str, str]]:
     lines = []
     for line in diff.splitlines():
@@ -341,7 +338,7 @@ def policy_changes(
         note = f"No history of the policy: {error}."
         return PolicyChange(since, path, False, note, empty)
     table = pd.DataFrame(
-        [(c.short, _uk(c.day), c.author, _shorten(c.message, 100)) for c in commits],
+        [(c.short, uk_date(c.day), c.author, _shorten(c.message, 100)) for c in commits],
         columns=COMMIT_COLUMNS,
     )
     touched, new_text = touched_commitments(diff, commitments, current)
@@ -351,10 +348,10 @@ def policy_changes(
 
 def _note(since, commits, touched, new_text, uncommitted) -> str:
     if not commits:
-        note = f"No change to the privacy policy has been committed since {_uk(since)}."
+        note = f"No change to the privacy policy has been committed since {uk_date(since)}."
     else:
         note = (
-            f"{len(commits):,} commit(s) since {_uk(since)} changed the privacy policy; "
+            f"{len(commits):,} commit(s) since {uk_date(since)} changed the privacy policy; "
             f"{len(touched):,} commitment(s) touched"
         )
         if new_text:

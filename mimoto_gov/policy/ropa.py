@@ -8,12 +8,14 @@ STAFF`` or ``TO BE CONFIRMED BY STAFF`` (a gap is marked, never guessed).
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from mimoto_gov.errors import ConfigError
+from mimoto_gov.formats import uk_date
 from mimoto_gov.policy.files import ROPA_FILE, policy_file, read_yaml
 
 PLACEHOLDER = re.compile(r"^\s*TO BE (?:FILLED|CONFIRMED) BY STAFF", re.IGNORECASE)
@@ -108,10 +110,8 @@ def ropa_rows(data: dict) -> list[tuple[str, str, str]]:
 
 
 def _uk(value: Any) -> str:
-    from datetime import date
-
     if isinstance(value, date):
-        return f"{value.day} {value:%b %Y}"
+        return uk_date(value)
     return _text(value or "not recorded")
 
 

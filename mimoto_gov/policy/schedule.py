@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from mimoto_gov.errors import ConfigError
+from mimoto_gov.formats import UK_TIME
 from mimoto_gov.policy.files import read_yaml
 from mimoto_gov.policy.schedule_sections import (
     KEEP,
@@ -193,8 +194,6 @@ class Schedule:
         """The day of the approval (UK calendar), or None."""
         if not self.approved:
             return None
-        from mimoto_gov.deadlines import UK_TIME
-
         return self.approval.approved_at.astimezone(UK_TIME).date()
 
     @property

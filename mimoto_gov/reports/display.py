@@ -22,6 +22,13 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from mimoto_gov.errors import InputError
+from mimoto_gov.formats import (
+    MISSING,
+    format_number,
+    format_uk_date,
+)
+from mimoto_gov.formats import is_missing as _is_missing
+from mimoto_gov.formats import to_timestamp as _to_timestamp
 from mimoto_gov.support.safe_output import escape
 
 UK_TIMEZONE = ZoneInfo("Europe/London")
@@ -36,42 +43,9 @@ CALLOUT_LEVELS = {"info": "Note", "warning": "Warning", "action": "Action"}
 # ten columns fit a portrait A4 page at the print font size.
 WIDE_TABLE_COLUMNS = 10
 
-MISSING = "–"
-
 
 # ---------------------------------------------------------------------------------------------
 # Formatting
-
-
-def format_uk_date(value: Any, *, with_time: bool = False) -> str:
-    """Format a date or timestamp the UK way: ``26 Nov 2026`` (or ``26 Nov 2026 14:05``).
-
-    Time-zone-aware values are shown in UK local time. Missing values give an en dash.
-
-    Args:
-        value: a ``date``, ``datetime``, pandas ``Timestamp`` or ISO string.
-        with_time: add the time of day (hours and minutes).
-
-    Returns:
-        The formatted date, or the value as text when it is not a date.
-
-    """
-    stamp = _to_timestamp(value)
-    if stamp is None:
-        return MISSING if _is_missing(value) else str(value)
-    text = f"{stamp.day} {stamp:%b %Y}"
-    return f"{text} {stamp:%H:%M}" if with_time else text
-
-
-def format_number(value: Any, decimals: int = 0) -> str:
-    """Format a number with thousands separators: ``12,345`` or ``1,234.5``."""
-    if _is_missing(value):
-        return MISSING
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int) or decimals == 0:
-        return f"{round(value):,}"
-    return f"{value:,.{decimals}f}"
 
 
 def table_html(
@@ -282,40 +256,6 @@ def _publish(data: dict[str, Any], metadata: dict[str, Any] | None = None) -> No
     from IPython.display import display
 
     display(data, raw=True, metadata=metadata)
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _to_timestamp(value: Any) -> pd.Timestamp | None:
-    if _is_missing(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        stamp = value
-    elif isinstance(value, dt.datetime | dt.date | str | int | float) and not isinstance(
-        value, bool
-    ):
-        if isinstance(value, int | float):
-            return None
-        try:
-            stamp = pd.Timestamp(value)
-        except (ValueError, TypeError):
-            return None
-    else:
-        return None
-    if stamp is pd.NaT:
-        return None
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(UK_TIMEZONE)
-    return stamp
 
 
 def _with_meaningful_index(df: pd.DataFrame) -> pd.DataFrame:

@@ -29,7 +29,8 @@ import nbformat
 import nh3
 
 from mimoto_gov.errors import ReportError
-from mimoto_gov.reports.display import RUN_INFO_MIMETYPE, format_uk_date
+from mimoto_gov.formats import format_uk_date
+from mimoto_gov.reports.display import RUN_INFO_MIMETYPE
 from mimoto_gov.support.files import write_bytes
 from mimoto_gov.support.safe_output import escape
 

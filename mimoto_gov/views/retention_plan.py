@@ -14,14 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from mimoto_gov.formats import month_label
-from mimoto_gov.reports.display import (
-    callout_html,
-    format_uk_date,
-    key_figures_html,
-    list_html,
-    table_html,
-)
+from mimoto_gov.formats import format_uk_date, month_label
+from mimoto_gov.reports.display import callout_html, key_figures_html, list_html, table_html
 from mimoto_gov.reports.run import ReportRun, render_document, save_report
 from mimoto_gov.retention.apply import ActionOutcome
 from mimoto_gov.retention.plan import DONE_BEFORE, EXCLUDED, TO_DO, RetentionPlan

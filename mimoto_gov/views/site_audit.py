@@ -201,34 +201,3 @@ def save_site_audit(audit: SiteAudit, reports_dir: Path | str | None = None) -> 
         filename=KIND,
         summary=audit.summary(),
     )
-
-
-def demo_step(run) -> None:
-    """Audit the demo's local website (a demo step) and save the report beside the others.
-
-    The site runs on 127.0.0.1 for the length of the audit only (see
-    :mod:`mimoto_gov.demo.site`); the saved ``run.json`` is the evidence the review's cookie
-    and advertising commitments read.
-
-    Args:
-        run: the :class:`mimoto_gov.demo.run.DemoRun` (its settings name the reports folder).
-
-    """
-    from mimoto_gov.audits.site import audit_site
-    from mimoto_gov.demo.site import serving_demo_site
-
-    run.say("")
-    with serving_demo_site() as site:
-        run.say(f"Auditing the cookies of a local copy of the website at {site.url} ...")
-        audit = audit_site(site.urls, timeout=(2.0, 10.0), helpdesk_hosts=site.helpdesk_hosts)
-    report = save_site_audit(audit, run.settings.reports_dir)
-    categories = pd.Series([c.category for c in audit.cookies], dtype=object).value_counts()
-    kinds = ", ".join(f"{n:,} {category}" for category, n in categories.items())
-    verdict = "pass" if audit.passed else "FAIL"
-    run.say(
-        f"  {verdict}: {len(audit.pages):,} pages, {len(audit.cookies):,} cookies ({kinds}); "
-        f"third-party hosts: {', '.join(audit.third_party_hosts()) or 'none'}"
-    )
-    run.results["site_audit"] = report
-    run.output("Site audit (HTML)", report.html)
-    run.output("Site audit (PDF)", report.pdf)

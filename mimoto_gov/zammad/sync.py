@@ -40,18 +40,12 @@ from typing import Any
 import pandas as pd
 
 from mimoto_gov.errors import NotFound, PermissionDenied, SnapshotError
-from mimoto_gov.inventory import (
-    SCHEMA_VERSION,
-    STATE_FILE,
-    TABLES,
-    Inventory,
-    attachment_records,
-    frame,
-    read_snapshot,
-)
+from mimoto_gov.formats import uk_datetime
 from mimoto_gov.support.files import private_dir, replacing_dir, write_bytes, write_text
 from mimoto_gov.support.progress import progress
 from mimoto_gov.zammad.client import ZammadClient
+from mimoto_gov.zammad.frames import TABLES, attachment_records, frame
+from mimoto_gov.zammad.snapshot import SCHEMA_VERSION, STATE_FILE, Inventory, read_snapshot
 
 OVERLAP = timedelta(minutes=10)
 WORKERS = 4
@@ -101,7 +95,7 @@ class PullResult:
                 text += f" Removed what Zammad no longer has: {_listing(gone)}."
         else:
             changed = {t: self.fetched.get(t, 0) for t in ("tickets", "articles", "users")}
-            since = f" since {_uk_time(self.since)}" if self.since else ""
+            since = f" since {uk_datetime(self.since)}" if self.since else ""
             text = (
                 f"Incremental pull: {_listing(changed)} new or changed{since}; "
                 f"the snapshot holds {held}."
@@ -112,7 +106,7 @@ class PullResult:
             source = "Articles came ticket by ticket (the token may not read the article list)."
         return (
             f"{text} {source} {self.requests:,} requests in {self.seconds:.1f} s. "
-            f"Snapshot as of {_uk_time(self.snapshot_time)} in {self.path}."
+            f"Snapshot as of {uk_datetime(self.snapshot_time)} in {self.path}."
         )
 
 
@@ -123,10 +117,6 @@ def _listing(counts: dict[str, int]) -> str:
         name = names.get(table, table)
         parts.append(f"{n:,} {name[:-1] if n == 1 else name}")
     return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
-
-
-def _uk_time(moment: datetime) -> str:
-    return f"{moment.day} {moment:%b %Y %H:%M} UTC"
 
 
 def _iso(moment: datetime) -> str:

@@ -524,7 +524,7 @@ def test_the_report_is_inert_shows_no_code_and_holds_no_token(pulled, rendered):
         assert_hostile_text_is_inert_and_visible(html.unescape(page))
     assert "Content-Security-Policy" in page
     # No code: neither the notebook's calls nor input areas.
-    for code in ("build_review(", "show_table(", "review.show_list", "import pandas"):
+    for code in ("build_review(", "show_table(", "review.output.show_list", "import pandas"):
         assert code not in page
     assert "jp-InputArea-editor" not in page
     assert 'class="highlight' not in page
@@ -626,10 +626,10 @@ def test_registers_feed_the_review(pulled, tmp_path):
             erased.id, outcome="completed", started_at="2026-01-01T10:00:00", email=returning
         )
     review = build_review(month, data_dir=data_dir, schedule_path=pulled["schedule"])
-    requests = review.open_requests()
+    requests = review.governance.open_requests()
     assert list(requests["Request"])[0] == old.id
     assert list(requests["Overdue"])[0] == "OVERDUE"
-    reappeared = review.reappeared()
+    reappeared = review.governance.reappeared()
     assert len(reappeared) >= 1
     assert returning not in reappeared.to_string()
     actions = review.actions()
@@ -641,10 +641,10 @@ def test_without_registers_the_review_says_so_and_creates_none(pulled):
     review = build_review(
         previous_month(), data_dir=pulled["data_dir"], schedule_path=pulled["schedule"]
     )
-    assert review.open_requests() is None
-    assert review.reappeared() is None
+    assert review.governance.open_requests() is None
+    assert review.governance.reappeared() is None
     assert not (pulled["data_dir"] / "registers.sqlite").exists()
-    assert review.analytics() is None
+    assert review.governance.analytics() is None
 
 
 def test_relative_defaults_are_found_from_the_notebooks_folder(tmp_path):
@@ -735,28 +735,29 @@ def test_an_empty_zammad_gets_a_review_saying_nothing_is_held(tmp_path):
     assert {key: summary[key] for key in COUNTS} == dict.fromkeys(COUNTS, 0)
     # Last month is rebuilt from the same (empty) snapshot.
     assert {key: review.previous[key] for key in COUNTS} == dict.fromkeys(COUNTS, 0)
-    assert set(review.changes_table()["Change"]) == {"no change"}
-    assert list(review.inventory_table()["Now"]) == ["0", "0", "0", "0 bytes", "0", "0"]
+    assert set(review.holdings.changes_table()["Change"]) == {"no change"}
+    assert list(review.holdings.inventory_table()["Now"]) == ["0", "0", "0", "0 bytes", "0", "0"]
 
     # Every section: tables with their columns and no rows, charts that say why they are bare.
     for by in ("state", "group"):
-        assert review.age_by_year(by).empty
-        assert review.age_by_inactivity(by).empty
-        assert chart_notes(review.age_chart(by)) == ["No tickets held yet"] * 2
-    rules = review.rules_table()
+        assert review.holdings.age_by_year(by).empty
+        assert review.holdings.age_by_inactivity(by).empty
+        assert chart_notes(review.holdings.age_chart(by)) == ["No tickets held yet"] * 2
+    applied = review.schedule_applied
+    rules = applied.rules_table()
     assert list(rules["Tickets"]) == [0] * 5 and list(rules["Past period"]) == [0] * 5
-    assert chart_notes(review.rules_chart())[-1] == "No tickets held yet"  # after "0 of 0 past"
-    assert review.past_period().empty and "Due since" in review.past_period().columns
-    assert "no data-privacy task is needed" in review.privacy_tasks_note()
+    assert chart_notes(applied.rules_chart())[-1] == "No tickets held yet"  # after "0 of 0 past"
+    assert applied.past_period().empty and "Due since" in applied.past_period().columns
+    assert "no data-privacy task is needed" in applied.privacy_tasks_note()
     assert review.scan_stats == {"scanned": 0, "reused": 0} and review.findings.empty
-    assert set(review.pii_counts()["Findings"]) == {0}
-    assert chart_notes(review.pii_chart()) == ["No personal data found"]
-    assert review.tickets_to_redact().empty
-    assert "Scanned 0 ticket titles" in review.scan_note()
+    assert set(review.personal_data.pii_counts()["Findings"]) == {0}
+    assert chart_notes(review.personal_data.pii_chart()) == ["No personal data found"]
+    assert review.personal_data.tickets_to_redact().empty
+    assert "Scanned 0 ticket titles" in review.personal_data.scan_note()
     for listing, column in (
-        (review.inactive_customers(), "Inactive for"),
-        (review.accounts_without_tickets(), "Last login"),
-        (review.shared_emails(), "User ids"),
+        (review.customers.inactive_customers(), "Inactive for"),
+        (review.customers.accounts_without_tickets(), "Last login"),
+        (review.customers.shared_emails(), "User ids"),
     ):
         assert listing.empty and column in listing.columns
     actions = set(review.actions()["What to do"])
@@ -869,7 +870,7 @@ def test_the_workbooks_own_old_copies_are_listed_and_become_an_action(pulled, tm
         reports_dir=reports,
         schedule_path=pulled["schedule"],
     )
-    due = review.own_copies()
+    due = review.governance.own_copies()
     assert any("failed.ipynb" in str(path) for path in due["Path"])
     actions = review.actions()
     assert "Delete the workbook's own old copies" in set(actions["What to do"])

@@ -9,16 +9,15 @@ import pytest
 
 from mimoto_gov import load_inventory as public_load_inventory
 from mimoto_gov.errors import SnapshotError
-from mimoto_gov.inventory import (
-    TABLES,
+from mimoto_gov.inventory import TABLES, load_inventory
+from mimoto_gov.sandbox.zammad.server import Sandbox
+from mimoto_gov.zammad.client import ZammadClient
+from mimoto_gov.zammad.frames import (
     articles_frame,
     attachment_records,
-    load_inventory,
     tickets_frame,
     users_frame,
 )
-from mimoto_gov.sandbox.zammad.server import Sandbox
-from mimoto_gov.zammad.client import ZammadClient
 from mimoto_gov.zammad.sync import pull
 
 TICKET = {

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from faker import Faker
 
-from mimoto_gov.sandbox.synthetic.dataset import (
+from mimoto_gov.sandbox.synthetic.model import (
     ARTICLE_TYPES,
     DAY_MS,
     GROUPS,

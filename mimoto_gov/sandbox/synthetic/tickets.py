@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from mimoto_gov.sandbox.synthetic import text as text
-from mimoto_gov.sandbox.synthetic.dataset import (
+from mimoto_gov.sandbox.synthetic.model import (
     DAY_MS,
     EXTRA_TAGS,
     SENDER_IDS,

@@ -204,3 +204,14 @@ def pii_chart(counts: pd.DataFrame) -> Figure:
     """
     with matplotlib.rc_context(_STYLE):
         return _pii_chart(counts)
+
+
+def noted_if_empty(figure: Figure, empty: bool, note: str) -> Figure:
+    """Write ``note`` across each of the figure's axes when there was nothing to draw."""
+    # An empty chart would look broken: say in it why there are no bars.
+    if empty:
+        for axes in figure.axes:
+            axes.text(
+                0.5, 0.5, note, transform=axes.transAxes, ha="center", va="center", fontsize=12
+            )
+    return figure

@@ -9,14 +9,15 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 from pathlib import Path
 
-from mimoto_gov.formats import month_label, parse_month, previous_month
+from mimoto_gov.formats import month_label, parse_month
+from mimoto_gov.inventory import load_inventory
+from mimoto_gov.reports.run import run_report
 from mimoto_gov.retention import rules as retention
-from mimoto_gov.settings import NOTEBOOKS_DIR
+from mimoto_gov.settings import NOTEBOOKS_DIR, load_settings
 from mimoto_gov.support.files import private_dir
 
 REPORT_KIND = "retention-review"
@@ -69,10 +70,6 @@ def run_review(
         InputError, ConfigError, SnapshotError, ReportError: one-line errors.
 
     """
-    from mimoto_gov.inventory import load_inventory
-    from mimoto_gov.reports.run import run_report
-    from mimoto_gov.settings import load_settings
-
     month = parse_month(month)
     settings = load_settings()
     data_dir = Path(data_dir) if data_dir else settings.data_dir
@@ -112,24 +109,3 @@ def run_review(
         for path in sorted(Path(extras).iterdir()):
             path.replace(result.folder / path.name)
     return result
-
-
-def demo_step(run) -> None:
-    """Render last month's review from the demo's sandbox snapshot and say where it is.
-
-    Args:
-        run: the :class:`mimoto_gov.demo.run.DemoRun` (its settings name the data and reports).
-
-    """
-    month = previous_month()
-    run.say("")
-    run.say(f"Rendering the retention review for {month_label(month)} ...")
-    result = run_review(month, data_dir=run.settings.data_dir, reports_dir=run.settings.reports_dir)
-    figures = json.loads((result.folder / SUMMARY_FILE).read_text(encoding="utf-8"))
-    run.say(
-        f"  {figures['tickets_past_period']:,} of {figures['tickets']:,} tickets past their "
-        f"retention period; {figures['tickets_to_redact']:,} tickets to redact"
-    )
-    run.results["review"] = result
-    run.output("Retention review (HTML)", result.html)
-    run.output("Retention review (PDF)", result.pdf)

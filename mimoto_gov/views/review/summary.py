@@ -1,150 +1,32 @@
-"""The retention review's figures and its list of actions, drawn from every section.
+"""The retention review's figures, its list of actions and its headline, drawn from the sections.
 
-:class:`mimoto_gov.views.review.build.RetentionReview` calls these once each and keeps the
-result: the
-summary saved for next month's comparison, the actions on the first page, and the lists that
-need the registers (open requests, people who reappeared after an erasure).
+:class:`mimoto_gov.views.review.core.RetentionReview` calls these once each and keeps the
+result: the summary saved for next month's comparison (``summary.json``), and the actions and
+headline on the first page. They read the sections; no section reads them.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
 import pandas as pd
 
-from mimoto_gov.deadlines import UK_TIME
-from mimoto_gov.formats import masked_emails, thousands, uk_date, uk_dates
+from mimoto_gov.formats import thousands, uk_date
 from mimoto_gov.retention import rules as retention
-
-if TYPE_CHECKING:
-    from mimoto_gov.views.review.build import RetentionReview
-
-# The kinds of personal data in the middle of a sentence ("2 payment card numbers").
-KIND_NOUNS = {
-    "email": "email address",
-    "phone": "phone number",
-    "card_number": "payment card number",
-    "iban": "bank account (IBAN)",
-    "ni_number": "National Insurance number",
-    "postcode": "postcode",
-    "ip_address": "IP address",
-}
-PLACE_LABELS = {"title": "ticket title", "subject": "article subject", "body": "article body"}
+from mimoto_gov.views.review.customers import Customers
+from mimoto_gov.views.review.governance import Governance
+from mimoto_gov.views.review.model import ReviewData
+from mimoto_gov.views.review.personal_data import PersonalData
 
 
-def tickets_to_redact(review: RetentionReview) -> pd.DataFrame:
-    """List the tickets holding personal data they should not, with what and where (masked)."""
-    findings = review.redaction_findings()
-    columns = ["Ticket", "State", "Found", "Where", "Masked values"]
-    if findings.empty:
-        return pd.DataFrame(columns=columns)
-    # Plain Python over the (few) findings: far cheaper than a pandas group per ticket.
-    per_ticket: dict[Any, dict] = {}
-    for ticket_id, kind, column, masked in zip(
-        findings["ticket_id"], findings["kind"], findings["column"], findings["masked"], strict=True
-    ):
-        entry = per_ticket.setdefault(ticket_id, {"kinds": {}, "places": set(), "masked": {}})
-        entry["kinds"][kind] = entry["kinds"].get(kind, 0) + 1
-        entry["places"].add(PLACE_LABELS.get(column, column))
-        entry["masked"][masked] = None
-    tickets = review.tickets[["id", "number", "state"]].set_index("id")
-    rows = []
-    for ticket_id, entry in per_ticket.items():
-        kinds = sorted(entry["kinds"].items(), key=lambda item: (-item[1], item[0]))
-        masked = list(entry["masked"])
-        shown = "; ".join(masked[:3]) + (f" (+{len(masked) - 3} more)" if len(masked) > 3 else "")
-        known = ticket_id in tickets.index
-        rows.append(
-            {
-                "Ticket": str(tickets.at[ticket_id, "number"]) if known else "",
-                "State": str(tickets.at[ticket_id, "state"]) if known else "",
-                "Found": ", ".join(f"{n} {KIND_NOUNS[k]}" for k, n in kinds),
-                "Where": ", ".join(sorted(entry["places"])),
-                "Masked values": shown,
-                "_count": sum(entry["kinds"].values()),
-            }
-        )
-    frame = pd.DataFrame(rows).sort_values(["_count", "Ticket"], ascending=[False, True])
-    return frame.drop(columns="_count").reset_index(drop=True)
-
-
-def _registers(review: RetentionReview):
-    # Reading the review must not create a registers file where there is none.
-    from mimoto_gov.registers import open_registers
-
-    if review.data_dir is None:
-        return None
-    path = Path(review.data_dir) / "registers.sqlite"
-    return open_registers(path) if path.is_file() else None
-
-
-def review_day(review: RetentionReview) -> date:
-    """Return the last day the review covers, in UK time."""
-    # Its moment is midnight after that day.
-    return (review.as_of - pd.Timedelta(microseconds=1)).tz_convert(UK_TIME).date()
-
-
-def open_requests(review: RetentionReview) -> pd.DataFrame | None:
-    """List the open subject rights requests and their deadlines; None without registers."""
-    registers = _registers(review)
-    if registers is None:
-        return None
-    with registers:
-        frame = registers.open_requests_with_deadlines(today=review_day(review))
-    return pd.DataFrame(
-        {
-            "Request": frame["id"],
-            "Kind": frame["kind"],
-            "Received": uk_dates(frame["received_on"]),
-            "Due": uk_dates(frame["due_on"]),
-            "Days left": frame["days_left"].astype(int),
-            "Status": frame["status"],
-            "Overdue": frame["overdue"].map({True: "OVERDUE", False: ""}).fillna(""),
-        }
-    )
-
-
-def reappeared(review: RetentionReview) -> pd.DataFrame | None:
-    """List Zammad users whose address matches an earlier erasure; None without registers."""
-    from mimoto_gov.registers import keyed_hasher
-
-    registers = _registers(review)
-    if registers is None:
-        return None
-    with registers:
-        hashes = registers.erased_hashes()
-    columns = ["User id", "Email (masked)", "Account created", "Active in Zammad"]
-    if not hashes:
-        return pd.DataFrame(columns=columns)
-    users = review.inventory.users
-    emails = users["email"].fillna("").astype(str).str.strip()
-    hasher = keyed_hasher(review.data_dir)
-    matched = users[[bool(e) and hasher(e) in hashes for e in emails]]
-    return pd.DataFrame(
-        {
-            "User id": matched["id"],
-            "Email (masked)": masked_emails(matched["email"]),
-            "Account created": uk_dates(matched["created_at"]),
-            "Active in Zammad": matched["active"].map({True: "yes", False: "no"}).fillna("")
-            if "active" in matched
-            else "",
-        },
-        columns=columns,
-    ).reset_index(drop=True)
-
-
-def summarise(review: RetentionReview) -> dict:
+def summarise(review: ReviewData, personal_data: PersonalData, customers: Customers) -> dict:
     """Return the month's figures, as saved in ``summary.json`` for next month's comparison."""
     counts = retention.action_counts(review.applied)
     # Attachments carry no date of their own: they exist when their article does.
     attachments = review.inventory.attachments
     attachments = attachments[attachments["article_id"].isin(review.articles["id"])]
     organisations = retention.as_of_frame(review.inventory.organizations, review.as_of)
-    inactive = review._inactive_frame()
-    without = review._without_frame()
-    redact = review.redaction_findings()
+    inactive = customers.inactive_frame()
+    without = customers.without_frame()
+    redact = personal_data.redaction_findings()
     return {
         "month": review.month,
         "as_of": review.as_of.isoformat(),
@@ -166,14 +48,13 @@ def summarise(review: RetentionReview) -> dict:
         "tickets_to_redact": int(redact["ticket_id"].nunique()),
         "inactive_customers": int(len(inactive)),
         "accounts_without_tickets": int(len(without)),
-        "shared_emails": int(len(review._shared_frame())),
+        "shared_emails": int(len(customers.shared_frame())),
     }
 
 
-def actions(review: RetentionReview) -> pd.DataFrame:
-    """List the month's actions, most urgent first, derived from every section."""
+def actions(review: ReviewData, summary: dict, governance: Governance) -> pd.DataFrame:
+    """List the month's actions, most urgent first, from the figures and every section."""
     # Short lines on purpose: the whole list should fit on the report's first page.
-    summary = review.summary()
     schedule = review.schedule
     rows: list[tuple[str, int | None, str, str]] = []
     if review.snapshot_warning():
@@ -181,7 +62,7 @@ def actions(review: RetentionReview) -> pd.DataFrame:
         rows.append(
             ("Pull a fresh snapshot, then run again", None, f"snapshot of {taken}", "Run box")
         )
-    requests = review.open_requests()
+    requests = governance.open_requests()
     if requests is not None and len(requests):
         overdue = int((requests["Overdue"] == "OVERDUE").sum())
         where = "Open requests"
@@ -189,7 +70,7 @@ def actions(review: RetentionReview) -> pd.DataFrame:
             rows.append(("Answer overdue requests", overdue, "past the legal deadline", where))
         if len(requests) > overdue:
             rows.append(("Keep open requests on time", len(requests) - overdue, "due dates", where))
-    reappeared = review.reappeared()
+    reappeared = governance.reappeared()
     if reappeared is not None and len(reappeared):
         rows.append(
             (
@@ -244,12 +125,12 @@ def actions(review: RetentionReview) -> pd.DataFrame:
     for key, text, why in customer_rows:
         if summary[key]:
             rows.append((text, summary[key], why, "Customers"))
-    promises = review.commitments()["Status"].value_counts()
+    promises = governance.commitments()["Status"].value_counts()
     not_met, missing = int(promises.get("not met", 0)), int(promises.get("evidence missing", 0))
     if not_met or missing:
         detail = f"{not_met} not met, {missing} without evidence"
         rows.append(("Keep the policy's promises", not_met + missing, detail, "Promises"))
-    own_copies = review.own_copies()
+    own_copies = governance.own_copies()
     if len(own_copies):
         rows.append(
             (
@@ -263,3 +144,41 @@ def actions(review: RetentionReview) -> pd.DataFrame:
     frame["How many"] = frame["How many"].astype("Int64")
     frame.insert(0, "#", range(1, len(frame) + 1))
     return frame
+
+
+def headline(review: ReviewData, summary: dict, actions: pd.DataFrame) -> str:
+    """Say in one paragraph for the first page what needs doing this month."""
+    if not summary["tickets"]:
+        parts = [_nothing_held_text(review, summary["users"])]
+    else:
+        parts = [
+            f"{review.moment_text()}, {thousands(summary['tickets_past_period'])} of "
+            f"{thousands(summary['tickets'])} tickets were past their retention period"
+        ]
+        if summary["tickets_past_period"]:
+            parts[0] += (
+                f" ({thousands(summary['to_delete'])} to delete, "
+                f"{thousands(summary['to_anonymise'])} to anonymise, "
+                f"{thousands(summary['to_review'])} to review)"
+            )
+        parts.append(
+            f"{thousands(summary['tickets_to_redact'])} tickets held personal data that should "
+            "not be in a support ticket"
+        )
+    count = len(actions)
+    lead = (
+        "Nothing needs doing this month."
+        if not count
+        else (f"{count} action{'s' if count != 1 else ''} for this month, listed below.")
+    )
+    return "; ".join(parts) + ". " + lead
+
+
+def _nothing_held_text(review: ReviewData, users: int) -> str:
+    # A new Zammad, or a month before its first ticket: a valid review with nothing in it.
+    accounts = f"{thousands(users)} user account{'s' if users != 1 else ''}"
+    held = f"no tickets yet, only {accounts}" if users else "nothing yet (no tickets, no users)"
+    return (
+        f"{review.moment_text()}, the Zammad service desk held {held}: nothing was past its "
+        "retention period and there was no ticket text to check for personal data"
+    )

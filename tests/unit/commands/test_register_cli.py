@@ -10,6 +10,7 @@ import pandas as pd
 
 from mimoto_gov import inventory
 from mimoto_gov.cli import build_parser, main
+from mimoto_gov.zammad import frames
 from tests.helpers.inprocess import registers, run
 
 
@@ -351,7 +352,7 @@ def write_snapshot(data_dir, users):
     folder = data_dir / "zammad"
     folder.mkdir(parents=True)
     for table in inventory.TABLES:
-        shaped = inventory.users_frame(users) if table == "users" else inventory.frame(table, [])
+        shaped = frames.users_frame(users) if table == "users" else inventory.frame(table, [])
         shaped.to_parquet(folder / f"{table}.parquet")
     (folder / inventory.STATE_FILE).write_text(
         json.dumps(

@@ -29,13 +29,14 @@ from mimoto_gov.commitments.evaluate import (
     policy_changes,
     record_of_processing,
     run_check,
-    seed_demo_registers,
     status_counts,
 )
+from mimoto_gov.demo.registers import seed_demo_registers
 from mimoto_gov.errors import ConfigError
 from mimoto_gov.policy.files import normalise_text, read_policy_text, repository_policy_dir
 from mimoto_gov.policy.schedule import load_schedule, repository_schedule_path
 from mimoto_gov.registers import open_registers
+from mimoto_gov.zammad import frames
 from tests.helpers.paths import FIXTURES
 
 REPO_POLICY = repository_policy_dir()
@@ -79,7 +80,7 @@ def write_snapshot(data, users, when=datetime(2026, 11, 18, 9, 0)):
     folder = data / "zammad"
     folder.mkdir(parents=True, exist_ok=True)
     for table in inventory.TABLES:
-        shaped = inventory.users_frame(users) if table == "users" else inventory.frame(table, [])
+        shaped = frames.users_frame(users) if table == "users" else inventory.frame(table, [])
         shaped.to_parquet(folder / f"{table}.parquet")
     state = {
         "schema_version": inventory.SCHEMA_VERSION,
