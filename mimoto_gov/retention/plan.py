@@ -9,6 +9,8 @@ anonymise, review), and a status:
 - ``excluded``: never touched, with the reason: a legal hold names the customer or someone in
   the correspondence, the ticket is still open, it was updated in the last 90 days, or (for
   an account) it is still the customer of a ticket the schedule keeps;
+- accounts are inactive when they had no login and no activity on the tickets that stay for
+  the accounts' period: a ticket this plan deletes or anonymises no longer holds one;
 - ``done before``: an earlier run did it (the log says so, or the ticket already belongs to
   the anonymous placeholder), so a second run over the same month finds nothing new to do.
 
@@ -288,10 +290,14 @@ def _account_items(
     staff = staff_user_ids(inventory.users, inventory.articles)
     if placeholder_id is not None:
         staff.add(placeholder_id)
-    inactive = inactive_customers(inventory.users, inventory.tickets, as_of, accounts.period, staff)
+    # Activity counts on the tickets that stay: a ticket this plan deletes or anonymises no
+    # longer shows the person's activity afterwards, and the next run must reach the same
+    # answer (a second run over the month finds nothing new to do).
+    tickets = inventory.tickets
+    staying = tickets[~tickets["id"].isin(planned)]
+    inactive = inactive_customers(inventory.users, staying, as_of, accounts.period, staff)
     if inactive.empty:
         return []
-    tickets = inventory.tickets
     numbers = dict(zip(tickets["id"], tickets["number"].astype(str), strict=True))
     held_by = tickets.groupby("customer_id")["id"].agg(list).to_dict()
     facts = inventory.users.set_index("id")

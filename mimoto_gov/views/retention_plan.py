@@ -18,7 +18,14 @@ from mimoto_gov.formats import format_uk_date, month_label
 from mimoto_gov.reports.display import callout_html, key_figures_html, list_html, table_html
 from mimoto_gov.reports.run import ReportRun, render_document, save_report
 from mimoto_gov.retention.apply import ActionOutcome
-from mimoto_gov.retention.plan import DONE_BEFORE, EXCLUDED, TO_DO, RetentionPlan
+from mimoto_gov.retention.plan import (
+    ACCOUNTS_RULE,
+    DONE_BEFORE,
+    EXCLUDED,
+    TO_DO,
+    RetentionPlan,
+)
+from mimoto_gov.retention.rules import period_text
 from mimoto_gov.support.safe_output import csv_text
 
 KIND = "retention"
@@ -98,6 +105,81 @@ def log_table(log: pd.DataFrame | None) -> pd.DataFrame:
     )
 
 
+def rules_table(plan: RetentionPlan) -> pd.DataFrame:
+    """One row per rule with something to do: its period, action, reason and what stays.
+
+    The item lists name the rule only; the reasons are given once, here.
+    """
+    todo = plan.to_do()
+    rows = []
+    schedule = plan.schedule
+    for rule in schedule.all_rules:
+        mine = todo[(todo["target"] == "ticket") & (todo["rule"] == rule.name)]
+        if mine.empty:
+            continue
+        action = rule.action
+        if rule.action == "anonymise" and rule.text_left == "delete":
+            action = "delete (anonymising would leave the text)"
+        stays = ""
+        if rule.action == "anonymise":
+            stays = rule.text_reason
+        rows.append(
+            (
+                rule.name,
+                rule.describe_match(),
+                period_text(rule),
+                action,
+                len(mine),
+                rule.reason,
+                stays,
+            )  # fmt: skip
+        )
+    accounts = todo[todo["target"] == "account"]
+    if len(accounts):
+        rows.append(
+            (
+                ACCOUNTS_RULE,
+                "customer accounts without login or ticket activity",
+                str(schedule.accounts.period),
+                schedule.accounts.action,
+                len(accounts),
+                schedule.accounts.reason,
+                "",
+            )  # fmt: skip
+        )
+    columns = ["Rule", "Applies to", "Period", "Action", "To do", "Why", "Text that stays"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _figures(plan: RetentionPlan) -> dict:
+    schedule, items = plan.schedule, plan.items
+    todo = items["status"] == TO_DO
+
+    def count(target: str, action: str) -> int:
+        return int((todo & (items["target"] == target) & (items["action"] == action)).sum())
+
+    approval = (
+        f"version {schedule.version}, approved by {schedule.approval.approved_by} on "
+        f"{format_uk_date(schedule.approved_on)}"
+        if schedule.approved
+        else f"version {schedule.version}: a PROPOSAL, not yet approved"
+    )
+    return {
+        "Month": month_label(plan.month),
+        "Schedule": approval,
+        "Applied as at": format_uk_date(plan.as_of, with_time=True),
+        "Snapshot of Zammad": format_uk_date(plan.snapshot_time, with_time=True),
+        "Desk": plan.zammad_url or "unknown",
+        "Plan made": format_uk_date(plan.made_at, with_time=True),
+        "Tickets to delete": count("ticket", "delete"),
+        "Tickets to anonymise": count("ticket", "anonymise"),
+        "Accounts to delete": count("account", "delete"),
+        "For a person to review": int((todo & (items["action"] == "review")).sum()),
+        "Left alone": int((items["status"] == EXCLUDED).sum()),
+        "Done before": int((items["status"] == DONE_BEFORE).sum()),
+    }
+
+
 def plan_body(
     plan: RetentionPlan,
     outcomes: Iterable[ActionOutcome] = (),
@@ -118,36 +200,8 @@ def plan_body(
     """
     outcomes = list(outcomes)
     table = plan_table(plan, outcomes)
-    schedule = plan.schedule
-    approval = (
-        f"version {schedule.version}, approved by {schedule.approval.approved_by} on "
-        f"{format_uk_date(schedule.approved_on)}"
-        if schedule.approved
-        else f"version {schedule.version}: a PROPOSAL, not yet approved"
-    )
-    todo = plan.items["status"] == TO_DO
-
-    def count(target: str, action: str) -> int:
-        return int(
-            (todo & (plan.items["target"] == target) & (plan.items["action"] == action)).sum()
-        )
-
-    figures = {
-        "Month": month_label(plan.month),
-        "Schedule": approval,
-        "Applied as at": format_uk_date(plan.as_of, with_time=True),
-        "Snapshot of Zammad": format_uk_date(plan.snapshot_time, with_time=True),
-        "Desk": plan.zammad_url or "unknown",
-        "Plan made": format_uk_date(plan.made_at, with_time=True),
-        "Tickets to delete": count("ticket", "delete"),
-        "Tickets to anonymise": count("ticket", "anonymise"),
-        "Accounts to delete": count("account", "delete"),
-        "For a person to review": int((todo & (plan.items["action"] == "review")).sum()),
-        "Left alone": int((plan.items["status"] == EXCLUDED).sum()),
-        "Done before": int((plan.items["status"] == DONE_BEFORE).sum()),
-    }
-    parts = [key_figures_html(figures, caption="The plan")]
-    if not schedule.approved:
+    parts = [key_figures_html(_figures(plan), caption="The plan")]
+    if not plan.schedule.approved:
         parts.append(
             callout_html(
                 "The schedule is a proposal: `retention apply --execute` is refused until the "
@@ -157,19 +211,18 @@ def plan_body(
         )
     if note:
         parts.append(callout_html(note, level))
-    shown = ["Ticket", "Rule", "State", "Due since", "Age", "Why"]
+    rules = rules_table(plan)
+    if len(rules):
+        parts.append("<h2>The rules applied</h2>" + table_html(rules))
+    shown = ["Ticket", "Rule", "State", "Due since", "Age"]
     if outcomes:
         shown = ["Ticket", "Rule", "Outcome", "Outcome detail", "Zammad task"]
     rows = table[table["Status"] == TO_DO]
     tickets, accounts = rows[rows["Target"] == "ticket"], rows[rows["Target"] == "account"]
-    parts.append(
-        _section(
-            tickets[tickets["Action"] == "delete"], "Tickets to delete", shown, "None this month."
-        )
-    )
-    anonymise = tickets[tickets["Action"] == "anonymise"]
-    parts.append(_section(anonymise, "Tickets to anonymise", [*shown, "Kept"], "None this month."))
-    account_columns = ["Zammad id", *[c for c in shown if c not in ("Ticket", "State")]]
+    for action, title in (("delete", "Tickets to delete"), ("anonymise", "Tickets to anonymise")):
+        frame = tickets[tickets["Action"] == action]
+        parts.append(_section(frame, title, shown, "None this month."))
+    account_columns = ["Zammad id", *[c for c in shown if c not in ("Ticket", "Rule", "State")]]
     parts.append(
         _section(
             accounts[accounts["Action"] == "delete"],
@@ -178,38 +231,18 @@ def plan_body(
             "None this month.",
         )
     )
-    review = rows[rows["Action"] == "review"]
-    parts.append(
-        _section(
-            review,
-            "For a person to review",
-            ["Target", "Zammad id", "Ticket", "Rule", "Due since", "Age", "Why"],
-            "Nothing to review this month.",
-        )
-    )
-    left = table[table["Status"] == EXCLUDED]
-    parts.append(
-        _section(
-            left,
-            "Left alone, and why",
-            ["Target", "Zammad id", "Ticket", "Rule", "Action", "Why"],
-            "Nothing was left alone.",
-        )
-    )
-    before = table[table["Status"] == DONE_BEFORE]
-    parts.append(
-        _section(
-            before,
-            "Done by an earlier run",
-            ["Target", "Zammad id", "Ticket", "Rule", "Action", "Why"],
-            "Nothing: this is the month's first run.",
-        )
-    )
+    other = ["Target", "Zammad id", "Ticket", "Rule", "Action", "Why"]
+    for frame, title, empty in (
+        (rows[rows["Action"] == "review"], "For a person to review", "Nothing to review."),
+        (table[table["Status"] == EXCLUDED], "Left alone, and why", "Nothing was left alone."),
+        (table[table["Status"] == DONE_BEFORE], "Done by an earlier run", "Nothing before."),
+    ):
+        parts.append(_section(frame, title, other, empty))
     parts.append(
         _section(
             log_table(log),
             "The retention log for this month",
-            ["Run", "Recorded", "Target", "Zammad id", "Ticket", "Action", "Outcome", "Detail"],
+            list(log_table(None).columns),
             "No run has acted on this month yet.",
         )
     )
