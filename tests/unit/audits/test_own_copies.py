@@ -106,6 +106,10 @@ def workbook(tmp_path):
     write(review / "2023-10" / "retention-review.failed.ipynb", age=810)  # goes with its folder
     write(review / "2026-10" / "retention-review.failed.ipynb", age=45)
     write(review / "2026-11" / "retention-review.failed.ipynb", age=5)
+    plans = reports / "retention"
+    for month, age in (("2024-09", 760), ("2026-10", 30)):
+        for name in ("plan.html", "plan.pdf", "plan.csv"):
+            write(plans / month / name, age=age)
 
     raw = data / "gauges" / "raw"
     write(raw / "g1" / "traffic" / "old.json", age=500)
@@ -125,6 +129,7 @@ def expected_due(ids) -> set[str]:
         "erasure/R-2019-0007/",
         "retention-review/2023-10/",
         "retention-review/2026-10/retention-review.failed.ipynb",
+        "retention/2024-09/",
         "gauges/raw/g1/traffic/old.json",
         "gauges/raw/g2/content/old_p2.json",
     }
@@ -151,6 +156,7 @@ def test_lists_exactly_what_is_past_its_period(workbook):
     )
     assert rows.loc["erasure/R-2019-0007/", "Period"] == "6 years"
     assert rows.loc["gauges/raw/g1/traffic/old.json", "Period"] == "14 months"
+    assert rows.loc["retention/2024-09/", "What"] == "Monthly retention plan"
     assert all(due["Reason"].str.len() > 20)
     version = load_schedule(repository_schedule_path()).version
     assert due.attrs["schedule"] == f"retention.yml {version} (proposed)"
@@ -219,13 +225,13 @@ def test_the_command_dry_runs_then_executes(workbook, capsys, monkeypatch):
     before = tree(data, reports)
     code, out, err = run(capsys, "tidy")
     assert code == 0 and err == ""
-    assert f"sar/{ids['sar_old']}/" in out and "Dry run: 9 item(s) would be deleted" in out
+    assert f"sar/{ids['sar_old']}/" in out and "Dry run: 10 item(s) would be deleted" in out
     assert "proposals" in out
     assert tree(data, reports) == before
 
     code, out, err = run(capsys, "tidy", "--execute")
     assert code == 0 and err == ""
-    assert "deleted retention-review/2023-10/" in out and "Deleted 9 item(s)" in out
+    assert "deleted retention-review/2023-10/" in out and "Deleted 10 item(s)" in out
     assert not (reports / "retention-review" / "2023-10").exists()
     code, out, _ = run(capsys, "tidy")
     assert code == 0 and "Nothing is past its period." in out
