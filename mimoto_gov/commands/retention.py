@@ -287,7 +287,7 @@ def _execute(settings, plan, registers, client, label, limit, timeout, interval)
 
 
 def _plan_text(plan) -> str:
-    from mimoto_gov.retention.plan import DONE_BEFORE, EXCLUDED
+    from mimoto_gov.retention.plan import DONE_BEFORE, EXCLUDED, KEPT
 
     todo = plan.to_do()
 
@@ -299,7 +299,7 @@ def _plan_text(plan) -> str:
         f"{n('ticket', 'delete'):,} ticket(s) to delete, {n('ticket', 'anonymise'):,} to "
         f"anonymise, {n('account', 'delete'):,} account(s) to delete, "
         f"{int((todo['action'] == 'review').sum()):,} for review; "
-        f"{int((items['status'] == EXCLUDED).sum()):,} left alone, "
+        f"{int(items['status'].isin((EXCLUDED, KEPT)).sum()):,} left alone, "
         f"{int((items['status'] == DONE_BEFORE).sum()):,} done before"
     )
 

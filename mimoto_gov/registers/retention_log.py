@@ -247,3 +247,9 @@ def read_retention_log(path: Path, months: tuple[str, ...] = ()) -> pd.DataFrame
     if months:
         sql += f" WHERE month IN ({', '.join('?' for _ in months)})"
     return _log_frame(_read_only(path, sql + " ORDER BY id", params) or [])
+
+
+def read_retention_runs(path: Path) -> pd.DataFrame:
+    """Return every run of the schedule from a registers file, read-only, oldest first."""
+    rows = _read_only(path, "SELECT * FROM retention_runs ORDER BY started_at, id") or []
+    return pd.DataFrame([dict(r) for r in rows], columns=RUN_COLUMNS)

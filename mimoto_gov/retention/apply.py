@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -33,6 +34,7 @@ from mimoto_gov.support.progress import progress
 from mimoto_gov.zammad import writes
 
 FIRST_POLL = 0.1
+WORKERS = 4
 # Zammad cannot be used at all: stop instead of recording the same failure for every item.
 FATAL = (AuthError, Unreachable)
 
@@ -91,8 +93,9 @@ def poll_interval(timeout: float) -> float:
 class _Run:
     """One execution: the client, the log, the budget of items, and the tasks in flight."""
 
-    def __init__(self, plan, client, registers, run_id, limit, record):
+    def __init__(self, plan, client, registers, run_id, limit, record, pool):
         self.plan = plan
+        self.pool = pool
         self.client = client
         self.registers = registers
         self.result = ApplyResult(run_id)
@@ -140,6 +143,7 @@ def execute_plan(
     timeout: float = 1200.0,
     interval: float | None = None,
     record: Callable[[str, ActionOutcome], None] | None = None,
+    workers: int = WORKERS,
 ) -> ApplyResult:
     """Carry out the plan's ``to do`` items in Zammad and log each one.
 
@@ -152,6 +156,7 @@ def execute_plan(
         timeout: seconds to wait for Zammad's data-privacy tasks, in all.
         interval: seconds between polls (default :func:`poll_interval`).
         record: called with the run id and each outcome once it is logged (the event trail).
+        workers: requests in flight at once (Zammad's advice: a few, the agents share it).
 
     Returns:
         An :class:`ApplyResult`.
@@ -169,7 +174,8 @@ def execute_plan(
         planned=len(plan.to_do()),
         zammad_url=client.url,
     )
-    run = _Run(plan, client, registers, run_id, limit, record)
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="retention")
+    run = _Run(plan, client, registers, run_id, limit, record, pool)
     interval = interval or poll_interval(timeout)
     try:
         moment = pd.Timestamp(plan.snapshot_time).tz_convert("UTC").isoformat()
@@ -185,6 +191,7 @@ def execute_plan(
         for item in plan.to_do(action="review").itertuples(index=False):
             run.log(run.outcome(item, "listed", reason="listed for a person to decide"))
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         registers.finish_retention_run(run_id)
         run.result.requests = client.request_count - requests_before
         run.result.seconds = time.monotonic() - started
@@ -200,17 +207,43 @@ def _changed(run: _Run, item, changed: dict[int, str]) -> bool:
     return True
 
 
-def _queue(run: _Run, item, kind: str) -> None:
-    """Queue one deletion task; a ticket or user already gone is recorded as such."""
+def _each(run: _Run, items: list, work, desc: str, unit: str):
+    """Run ``work(item)`` for each item on the worker threads; yield ``(item, result)``.
+
+    ``result`` is what ``work`` returned, or the Zammad error it raised. The results come back
+    in the main thread, which alone writes the log.
+    """
+
+    def guarded(item):
+        try:
+            return item, work(item)
+        except ZammadError as error:
+            return item, error
+
+    with progress(total=len(items), desc=desc, unit=unit) as bar:
+        for item, result in run.pool.map(guarded, items):
+            bar.update()
+            yield item, result
+
+
+def _queue_task(run: _Run, kind: str, zammad_id: int):
+    """Queue one deletion; return the task, or None when the record is already gone."""
     try:
-        task = writes.create_deletion_task(run.client, kind, int(item.zammad_id))
+        return writes.create_deletion_task(run.client, kind, zammad_id)
     except ZammadError as error:
-        if error.status == 422 and _gone(run, kind, int(item.zammad_id)):
-            run.log(run.outcome(item, "already gone", reason="not in Zammad", verified=True))
-        else:
-            run.fail(item, error)
-        return
-    run.tasks.append((run.outcome(item, "in process", task_id=int(task["id"])), task))
+        if error.status == 422 and _gone(run, kind, zammad_id):
+            return None
+        raise
+
+
+def _queued(run: _Run, item, result) -> None:
+    """Log what queuing a deletion came to, or keep the task to wait for."""
+    if isinstance(result, ZammadError):
+        run.fail(item, result)
+    elif result is None:
+        run.log(run.outcome(item, "already gone", reason="not in Zammad", verified=True))
+    else:
+        run.tasks.append((run.outcome(item, "in process", task_id=int(result["id"])), result))
 
 
 def _gone(run: _Run, kind: str, zammad_id: int) -> bool:
@@ -223,31 +256,41 @@ def _gone(run: _Run, kind: str, zammad_id: int) -> bool:
 
 
 def _delete_tickets(run: _Run, changed: dict[int, str]) -> None:
-    items = run.take(run.plan.to_do("ticket", "delete"))
-    for item in progress(items, desc="Queuing ticket deletions", unit="ticket"):
-        if not _changed(run, item, changed):
-            _queue(run, item, "Ticket")
+    items = [
+        i for i in run.take(run.plan.to_do("ticket", "delete")) if not _changed(run, i, changed)
+    ]
+    for item, result in _each(
+        run, items, lambda i: _queue_task(run, "Ticket", int(i.zammad_id)),
+        "Queuing ticket deletions", "ticket",
+    ):  # fmt: skip
+        _queued(run, item, result)
 
 
 def _anonymise_tickets(run: _Run, changed: dict[int, str]) -> None:
-    items = [i for i in run.take(run.plan.to_do("ticket", "anonymise"))]
-    placeholder: dict | None = None
-    for item in progress(items, desc="Anonymising tickets", unit="ticket"):
-        if _changed(run, item, changed):
-            continue
-        try:
-            if placeholder is None:
-                placeholder = writes.placeholder_customer(run.client, run.plan.placeholder_id)
-            writes.anonymise_ticket(run.client, int(item.zammad_id), int(placeholder["id"]))
-            back = run.client.ticket(int(item.zammad_id), expand=False)
-        except NotFound:
-            run.log(run.outcome(item, "already gone", reason="not in Zammad", verified=True))
-            continue
-        except ZammadError as error:
+    items = run.take(run.plan.to_do("ticket", "anonymise"))
+    items = [i for i in items if not _changed(run, i, changed)]
+    if not items:
+        return
+    try:
+        placeholder = writes.placeholder_customer(run.client, run.plan.placeholder_id)
+    except ZammadError as error:
+        for item in items:
             run.fail(item, error)
-            continue
-        problems = _not_anonymised(back, int(placeholder["id"]), placeholder)
-        if problems:
+        return
+
+    def anonymise(item) -> dict | None:
+        try:
+            writes.anonymise_ticket(run.client, int(item.zammad_id), int(placeholder["id"]))
+            return run.client.ticket(int(item.zammad_id), expand=False)
+        except NotFound:
+            return None
+
+    for item, back in _each(run, items, anonymise, "Anonymising tickets", "ticket"):
+        if isinstance(back, ZammadError):
+            run.fail(item, back)
+        elif back is None:
+            run.log(run.outcome(item, "already gone", reason="not in Zammad", verified=True))
+        elif problems := _not_anonymised(back, int(placeholder["id"]), placeholder):
             run.log(run.outcome(item, "failed", reason=f"read back: {problems}", kept=item.kept))
         else:
             run.log(run.outcome(item, "done", verified=True, kept=item.kept))
@@ -266,20 +309,21 @@ def _not_anonymised(ticket: dict, placeholder_id: int, placeholder: dict) -> str
 
 def _delete_accounts(run: _Run, changed: dict[int, str]) -> None:
     items = run.take(run.plan.to_do("account", "delete"))
-    for item in progress(items, desc="Deleting accounts", unit="account"):
-        if _changed(run, item, changed):
-            continue
-        try:
-            numbers = writes.customer_ticket_numbers(run.client, int(item.zammad_id))
-        except ZammadError as error:
-            run.fail(item, error)
-            continue
+    items = [i for i in items if not _changed(run, i, changed)]
+
+    def check_and_queue(item):
+        numbers = writes.customer_ticket_numbers(run.client, int(item.zammad_id))
         if numbers:
-            shown = ", ".join(f"#{n}" for n in numbers[:5])
-            reason = f"still the customer of {len(numbers)} ticket(s) ({shown}) in Zammad"
+            return numbers
+        return _queue_task(run, "User", int(item.zammad_id))
+
+    for item, result in _each(run, items, check_and_queue, "Deleting accounts", "account"):
+        if isinstance(result, list):
+            shown = ", ".join(f"#{n}" for n in result[:5])
+            reason = f"still the customer of {len(result)} ticket(s) ({shown}) in Zammad"
             run.log(run.outcome(item, "skipped", reason=reason))
-            continue
-        _queue(run, item, "User")
+        else:
+            _queued(run, item, result)
 
 
 def _ticket_gone(run: _Run, done: ActionOutcome, task: dict) -> ActionOutcome:
@@ -311,15 +355,17 @@ def _wait(run: _Run, timeout: float, interval: float, verify) -> None:
         try:
             states = writes.task_states(run.client, pending)
         except ZammadError as error:
-            states = {}
             if isinstance(error, FATAL):
                 for done, _task in pending.values():
                     run.log(_finished(done, "failed", str(error)))
                 raise
-        for task_id, task in states.items():
-            if task.get("state") in ("completed", "failed"):
-                done, _ = pending.pop(task_id)
-                _settle(run, done, task, verify)
+            states = {}
+        ended = [
+            pending.pop(task_id)
+            for task_id, task in states.items()
+            if task.get("state") in ("completed", "failed")
+        ]
+        _settle(run, [(done, states[done.task_id]) for done, _ in ended], verify)
         if pending and time.monotonic() >= deadline:
             for done, _task in pending.values():
                 reason = (
@@ -338,14 +384,23 @@ def _finished(done: ActionOutcome, outcome: str, reason: str) -> ActionOutcome:
     return done
 
 
-def _settle(run: _Run, done: ActionOutcome, task: dict, verify) -> None:
-    if task.get("state") == "failed":
-        run.log(_finished(done, "failed", f"Zammad's task failed: {writes.task_error(task)}"))
-        return
-    done.outcome = "done"
-    try:
-        done = verify(run, done, task)
-    except ZammadError as error:
-        done.outcome, done.reason = "failed", f"could not read it back: {error}"
-    done.verified = done.outcome == "done"
-    run.log(done)
+def _settle(run: _Run, ended: list[tuple[ActionOutcome, dict]], verify) -> None:
+    """Log the tasks that ended: a failure with Zammad's reason, a success once read back."""
+    completed = []
+    for done, task in ended:
+        if task.get("state") == "failed":
+            run.log(_finished(done, "failed", f"Zammad's task failed: {writes.task_error(task)}"))
+        else:
+            completed.append((done, task))
+
+    def check(pair):
+        done, task = pair
+        done.outcome = "done"
+        try:
+            return verify(run, done, task)
+        except ZammadError as error:
+            return _finished(done, "failed", f"could not read it back: {error}")
+
+    for done in run.pool.map(check, completed):
+        done.verified = done.outcome == "done"
+        run.log(done)

@@ -19,6 +19,16 @@ from mimoto_gov.retention.dates import (
     last_activity,
     months_between,
 )
+from mimoto_gov.zammad.writes import PLACEHOLDER_LOGIN
+
+
+def placeholder_user_id(users: pd.DataFrame) -> int | None:
+    """Return the id of the anonymous placeholder customer, if Zammad has one (by its login)."""
+    if users.empty or "login" not in users.columns:
+        return None
+    found = users.loc[users["login"].fillna("").astype(str).str.lower() == PLACEHOLDER_LOGIN]
+    return int(found["id"].iloc[0]) if len(found) else None
+
 
 _ADDRESS_RE = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 

@@ -1,7 +1,13 @@
 """What would enforce the ticket schedule inside Zammad: scheduler (job) bodies.
 
 The monthly review proposes these as an alternative to ``mimoto-gov retention apply``: one
-inactive Zammad scheduler per rule, for staff to check and switch on in Admin > Scheduler.
+inactive Zammad scheduler per rule that Zammad can carry out by itself, for staff to check and
+switch on in Admin > Scheduler. A scheduler deletes through data-privacy tasks, and anonymises
+with attribute changes (the placeholder customer, a neutral title). It cannot see the legal
+holds kept in the workbook's registers, leave recently updated tickets alone, delete the
+person's account afterwards or keep a record of what it did: ``retention apply`` does all of
+that, which is why it is the way the schedule is carried out and these are only an alternative.
+Review and keep rules get no scheduler: a person decides.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ import pandas as pd
 
 from mimoto_gov.policy.schedule import Rule, Schedule
 from mimoto_gov.zammad import seeds
+from mimoto_gov.zammad.writes import ANONYMISED_TITLE
 
 # Zammad seeds these ids on every install (db/seeds/ticket_states.rb, ticket_article_types.rb);
 # an instance with custom states has others, so the snapshot's own ids win when it has them.
@@ -27,25 +34,31 @@ def zammad_job(
     state_ids: dict[str, int] | None = None,
     group_ids: dict[str, int] | None = None,
     type_ids: dict[str, int] | None = None,
-) -> dict:
+    placeholder_id: int | None = None,
+) -> dict | None:
     """Build the Zammad scheduler (``POST /api/v1/jobs``) that would enforce one rule.
 
     The job is created inactive: staff check its preview in Admin > Scheduler before switching
     it on. Deletion goes through data-privacy tasks rather than "delete immediately" so that
-    Zammad logs each one. Zammad has no "anonymise" action, so anonymise and review rules tag
-    the tickets for the workbook's follow-up instead. Names without a known id are kept in
-    ``note`` so nothing is silently dropped.
+    Zammad logs each one; an anonymise rule whose text may not stay (``text_left: delete``)
+    deletes too. Anonymising sets the placeholder customer and the neutral title, on tickets
+    not already anonymised. Names without a known id are kept in ``note`` so nothing is
+    silently dropped.
 
     Args:
         rule: the rule (the default rule works too: it matches on time alone).
         state_ids: state name -> Zammad id (by default Zammad's seeded ids).
         group_ids: group name -> Zammad id (from the snapshot when it has them).
         type_ids: article type name -> Zammad id (by default Zammad's seeded ids).
+        placeholder_id: the anonymous placeholder customer's id, once it exists.
 
     Returns:
-        The JSON body as a dict, with an extra ``note`` key for people.
+        The JSON body as a dict, with an extra ``note`` key for people; None for a review or
+        keep rule, which no scheduler carries out.
 
     """
+    if rule.action in ("review", "keep") or rule.period is None:
+        return None
     lookups = {
         "state": ("ticket.state_id", {**ZAMMAD_STATE_IDS, **_fold(state_ids)}),
         "group": ("ticket.group_id", _fold(group_ids)),
@@ -84,14 +97,11 @@ def zammad_job(
                 "Zammad cannot take the later of two dates: this job counts from the last "
                 "contact only, so check its preview before switching it on"
             )
-    if rule.action == "delete":
-        perform = {"ticket.action": {"value": "data_privacy_deletion_task"}}
-    else:
-        perform = {"ticket.tags": {"operator": "add", "value": f"retention-{rule.action}"}}
-        notes.append(
-            f"Zammad cannot {rule.action} by itself: the job tags the tickets "
-            f"retention-{rule.action} for the workbook's follow-up"
-        )
+    perform = _perform(rule, condition, notes, placeholder_id)
+    notes.append(
+        "a scheduler cannot see the workbook's legal holds, leave recently updated tickets "
+        "alone or record what it did: `mimoto-gov retention apply` does"
+    )
     return {
         "name": f"Retention: {rule.name} ({rule.period}, {rule.action})",
         "object": "Ticket",
@@ -108,15 +118,56 @@ def zammad_job(
     }
 
 
+def _perform(rule: Rule, condition: dict, notes: list[str], placeholder_id: int | None) -> dict:
+    """Return what the job does: a data-privacy task, or the anonymising changes."""
+    if rule.action == "delete" or rule.text_left == "delete":
+        if rule.action == "anonymise":
+            notes.append("anonymising would leave the article text, so the schedule deletes")
+        return {"ticket.action": {"value": "data_privacy_deletion_task"}}
+    placeholder = "" if placeholder_id is None else str(int(placeholder_id))
+    if placeholder:
+        condition["ticket.customer_id"] = {
+            "operator": "is not",
+            "pre_condition": "specific",
+            "value": [placeholder],
+        }
+    else:
+        notes.append(
+            "the placeholder customer does not exist yet: `retention apply --execute` creates "
+            "it; put its id in ticket.customer_id"
+        )
+    notes.append(
+        "the article text and the ticket history stay, and the person's account is not deleted"
+    )
+    return {
+        "ticket.customer_id": {"pre_condition": "specific", "value": placeholder},
+        "ticket.title": {"value": ANONYMISED_TITLE},
+    }
+
+
+def describe_perform(job: dict) -> str:
+    """Say in words what a scheduler from :func:`zammad_job` does."""
+    perform = job["perform"]
+    if "ticket.action" in perform:
+        return "creates a data-privacy task per ticket (deletes it, logged)"
+    return (
+        "moves the ticket to the anonymous placeholder customer and replaces its title "
+        f"({perform['ticket.title']['value']!r})"
+    )
+
+
 def _fold(mapping: dict[str, int] | None) -> dict[str, int]:
     return {str(k).casefold(): int(v) for k, v in (mapping or {}).items()}
 
 
-def zammad_jobs(schedule: Schedule, tickets: pd.DataFrame | None = None) -> list[dict]:
-    """Build one inactive Zammad scheduler per rule, default included, ids from the snapshot.
+def zammad_jobs(
+    schedule: Schedule, tickets: pd.DataFrame | None = None, placeholder_id: int | None = None
+) -> list[dict]:
+    """Build an inactive Zammad scheduler per rule Zammad can carry out, ids from the snapshot.
 
     When ``tickets`` has ``state_id`` / ``group_id`` columns beside the names, those ids are
     used; otherwise states fall back to Zammad's seeded ids and groups are left to a note.
+    Review and keep rules get none (a person decides).
     """
     ids: dict[str, dict[str, int]] = {}
     if tickets is not None:
@@ -124,14 +175,26 @@ def zammad_jobs(schedule: Schedule, tickets: pd.DataFrame | None = None) -> list
             if f"{key}_id" in tickets.columns:
                 pairs = tickets[[key, f"{key}_id"]].dropna().drop_duplicates(key)
                 ids[key] = dict(zip(pairs[key].astype(str), pairs[f"{key}_id"], strict=True))
-    return [
-        zammad_job(rule, state_ids=ids.get("state"), group_ids=ids.get("group"))
+    jobs = [
+        zammad_job(
+            rule,
+            state_ids=ids.get("state"),
+            group_ids=ids.get("group"),
+            placeholder_id=placeholder_id,
+        )
         for rule in schedule.all_rules
-        if rule.period is not None  # a kept ticket needs no scheduler
     ]
+    return [job for job in jobs if job is not None]
 
 
-def privacy_task_bodies(due: pd.DataFrame) -> list[dict]:
-    """Build the data-privacy task bodies (``POST /api/v1/data_privacy_tasks``) to delete."""
-    rows = due[due["action"] == "delete"]
+def privacy_task_bodies(due: pd.DataFrame, schedule: Schedule | None = None) -> list[dict]:
+    """Build the data-privacy task bodies (``POST /api/v1/data_privacy_tasks``) to delete.
+
+    With the schedule, tickets of an anonymise rule whose text may not stay are deleted too.
+    """
+    deleting = due["action"] == "delete"
+    if schedule is not None:
+        whole = {r.name for r in schedule.all_rules if r.text_left == "delete"}
+        deleting |= due["rule"].isin(whole)
+    rows = due[deleting]
     return [{"deletable_type": "Ticket", "deletable_id": int(i)} for i in rows["id"]]

@@ -7,12 +7,14 @@ anonymise, review), and a status:
 
 - ``to do``: ``retention apply --execute`` acts on it;
 - ``excluded``: never touched, with the reason: a legal hold names the customer or someone in
-  the correspondence, the ticket is still open, it was updated in the last 90 days, or (for
-  an account) it is still the customer of a ticket the schedule keeps;
-- accounts are inactive when they had no login and no activity on the tickets that stay for
-  the accounts' period: a ticket this plan deletes or anonymises no longer holds one;
+  the correspondence, the ticket is still open, or it was updated in the last 90 days;
+- ``kept``: an account still the customer of a ticket the schedule keeps (deleting the account
+  would delete the ticket);
 - ``done before``: an earlier run did it (the log says so, or the ticket already belongs to
   the anonymous placeholder), so a second run over the same month finds nothing new to do.
+
+An account is inactive when it had no login and no activity on the tickets that stay for the
+accounts' period: a ticket this plan deletes or anonymises no longer holds it.
 
 An anonymise rule whose ``text_left`` is ``delete`` plans a deletion: Zammad's API cannot
 scrub article text or the ticket history, and the schedule says to delete the ticket instead.
@@ -30,12 +32,15 @@ import pandas as pd
 from mimoto_gov.formats import month_bounds
 from mimoto_gov.policy.schedule import Schedule
 from mimoto_gov.registers.retention_log import FINISHED
-from mimoto_gov.retention.customers import inactive_customers, staff_user_ids
+from mimoto_gov.retention.customers import (
+    inactive_customers,
+    placeholder_user_id,
+    staff_user_ids,
+)
 from mimoto_gov.retention.dates import as_of_frame, as_utc
 from mimoto_gov.retention.rules import apply_schedule, past_period
-from mimoto_gov.zammad.writes import PLACEHOLDER_LOGIN
 
-TO_DO, EXCLUDED, DONE_BEFORE = "to do", "excluded", "done before"
+TO_DO, EXCLUDED, KEPT, DONE_BEFORE = "to do", "excluded", "kept", "done before"
 OPEN_STATES = frozenset({"new", "open", "pending reminder", "pending close"})
 RECENT_DAYS = 90
 ACCOUNTS_RULE = "Zammad user accounts"
@@ -159,12 +164,7 @@ def make_plan(
     snapshot_time = pd.Timestamp(inventory.snapshot_time)
     as_of = min(month_bounds(month)[1], snapshot_time)
     recent = pd.Timestamp(now) - pd.Timedelta(days=RECENT_DAYS)
-    users = inventory.users
-    logins = users["login"].fillna("").astype(str).str.lower() if "login" in users else None
-    placeholder = (
-        users.loc[logins == PLACEHOLDER_LOGIN, "id"] if logins is not None else pd.Series([])
-    )
-    placeholder_id = int(placeholder.iloc[0]) if len(placeholder) else None
+    placeholder_id = placeholder_user_id(inventory.users)
     is_held = _hold_checker(held or set(), hasher)
     done = _done_before(log, month)
     tickets_rows = _ticket_items(schedule, inventory, as_of, recent, placeholder_id, is_held, done)
@@ -314,7 +314,7 @@ def _account_items(
             if kept:
                 listed = ", ".join(f"#{numbers[t]}" for t in sorted(kept)[:5])
                 more = f" and {len(kept) - 5} more" if len(kept) > 5 else ""
-                status = EXCLUDED
+                status = KEPT
                 why = (
                     f"still the customer of {len(kept)} ticket(s) the schedule keeps "
                     f"({listed}{more}): deleting the account would delete them"

@@ -130,6 +130,7 @@ def apply_schedule(
     schedule: Schedule,
     as_of: pd.Timestamp,
     articles: pd.DataFrame | None = None,
+    placeholder_id: int | None = None,
 ) -> pd.DataFrame:
     """Give every ticket its rule, the date its period runs from, when it ends, and if it has.
 
@@ -138,6 +139,8 @@ def apply_schedule(
         schedule: the loaded schedule.
         as_of: the moment of the review (tz-aware).
         articles: the inventory's articles, to tell how each ticket came in (``type``).
+        placeholder_id: the anonymous placeholder customer: a ticket of an anonymise rule
+            that already belongs to it was anonymised, so it is not past its period any more.
 
     Returns:
         One row per ticket: ``id, number, state, group, type, rule, action, period,
@@ -184,6 +187,11 @@ def apply_schedule(
             frame.loc[mask, "due_on"] = reference + rule.period.offset
     frame["rule"] = frame["rule"].astype(str)
     frame["past_period"] = (frame["due_on"] <= as_of).fillna(False).astype(bool)
+    if placeholder_id is not None:
+        done = (tickets["customer_id"] == placeholder_id).to_numpy() & (
+            frame["action"] == "anonymise"
+        ).to_numpy()
+        frame.loc[done, "past_period"] = False
     frame["age_months"] = months_between(frame["reference"], as_of)
     frame["age"] = age_text(frame["age_months"])
     return frame.reset_index(drop=True)

@@ -22,6 +22,7 @@ from mimoto_gov.retention.plan import (
     ACCOUNTS_RULE,
     DONE_BEFORE,
     EXCLUDED,
+    KEPT,
     TO_DO,
     RetentionPlan,
 )
@@ -175,7 +176,7 @@ def _figures(plan: RetentionPlan) -> dict:
         "Tickets to anonymise": count("ticket", "anonymise"),
         "Accounts to delete": count("account", "delete"),
         "For a person to review": int((todo & (items["action"] == "review")).sum()),
-        "Left alone": int((items["status"] == EXCLUDED).sum()),
+        "Left alone": int(items["status"].isin((EXCLUDED, KEPT)).sum()),
         "Done before": int((items["status"] == DONE_BEFORE).sum()),
     }
 
@@ -234,7 +235,11 @@ def plan_body(
     other = ["Target", "Zammad id", "Ticket", "Rule", "Action", "Why"]
     for frame, title, empty in (
         (rows[rows["Action"] == "review"], "For a person to review", "Nothing to review."),
-        (table[table["Status"] == EXCLUDED], "Left alone, and why", "Nothing was left alone."),
+        (
+            table[table["Status"].isin((EXCLUDED, KEPT))],
+            "Left alone, and why",
+            "Nothing was left alone.",
+        ),
         (table[table["Status"] == DONE_BEFORE], "Done by an earlier run", "Nothing before."),
     ):
         parts.append(_section(frame, title, other, empty))

@@ -9,7 +9,7 @@ import pytest
 
 from mimoto_gov.inventory import Inventory, frame
 from mimoto_gov.policy.schedule import load_schedule
-from mimoto_gov.retention.plan import DONE_BEFORE, EXCLUDED, TO_DO, make_plan
+from mimoto_gov.retention.plan import DONE_BEFORE, EXCLUDED, KEPT, TO_DO, make_plan
 from mimoto_gov.zammad.writes import PLACEHOLDER_LOGIN
 from tests.helpers.retention import write_schedule
 
@@ -165,7 +165,7 @@ def test_accounts_go_only_when_nothing_they_hold_stays(schedule):
     assert items[("account", 10)].status == TO_DO
     assert items[("account", 13)].status == TO_DO
     kept = items[("account", 11)]
-    assert kept.status == EXCLUDED and "#30003" in kept.why
+    assert kept.status == KEPT and "#30003" in kept.why
     # 12's ticket is not due, so its activity (June 2024) still counts; 14 logged in; staff
     # and the placeholder are never accounts to delete.
     for user_id in (1, 2, 12, 14, 15):
