@@ -41,7 +41,7 @@ _PUBLIC = {
     "build_deletion_checklist": "mimoto_gov.views.deletion_checklist",
     "run_deletion_checklist": "mimoto_gov.views.deletion_checklist",
     "own_copies_due": "mimoto_gov.audits.own_copies",
-    "tidy_own_copies": "mimoto_gov.audits.own_copies",
+    "tidy_own_copies": "mimoto_gov.audits.own_copies_tidy",
     "run_review": "mimoto_gov.views.review.build",
     "build_review": "mimoto_gov.views.review.build",
     "load_schedule": "mimoto_gov.retention.rules",

@@ -1,11 +1,10 @@
-"""The workbook's own copies of personal data, and how long it keeps them.
+"""The workbook's own copies of personal data that are past their period.
 
 Subject access packages, deletion checklists, monthly reviews and retention plans, raw
 analytics responses and failed-run notebooks are copies of personal data the workbook made
-itself. Their periods are the ``own_copies`` section of the retention schedule
-(``data/policy/retention.yml``; a copy at ``$MIMOTO_GOV_DATA/policy/retention.yml`` wins; a
-kind left out takes its built-in period). :func:`own_copies_due` lists what is past its
-period; :func:`tidy_own_copies` deletes it, only when told to execute.
+itself. Their periods are the ``own_copies`` section of the retention schedule, read by
+:mod:`.own_copies_schedule`; :func:`own_copies_due` lists what is past its period and
+:func:`mimoto_gov.audits.own_copies_tidy.tidy_own_copies` deletes it, only when told to execute.
 
 The request register is read read-only (opened as a read-only SQLite URI and only when the
 file exists), so listing never creates or migrates ``registers.sqlite``. A package or checklist
@@ -14,9 +13,7 @@ whose request is open, or not in the register, is never due: nothing says when i
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,74 +21,47 @@ from pathlib import Path
 
 import pandas as pd
 
+from mimoto_gov.audits.own_copies_schedule import (
+    CopyRule,
+    OwnCopiesSchedule,
+    load_own_copies_schedule,
+)
 from mimoto_gov.deadlines import UK_TIME
 from mimoto_gov.errors import RegisterError
 from mimoto_gov.formats import format_uk_date
-from mimoto_gov.policy.schedule import SCHEDULE_FILE, CopyRule, Schedule
-from mimoto_gov.retention.approval import load_approved_schedule
+from mimoto_gov.settings import load_settings
 
 COLUMNS = ["What", "Path", "Kept since", "Period", "Action", "Reason"]
 FAILED_SUFFIX = ".failed.ipynb"
 
 
 @dataclass(frozen=True)
-class OwnCopiesSchedule:
-    """The ``own_copies`` part of the retention schedule, with the schedule's approval state."""
+class DueCopy:
+    """One file or folder past its period, and what to do with it."""
 
-    version: str
-    status: str
-    rules: dict[str, CopyRule]
-    approved_on: date | None = None
-    owner: str = ""
-    source: str = SCHEDULE_FILE
-
-    @property
-    def approved(self) -> bool:
-        """Tell whether the schedule is approved (else the periods are proposals)."""
-        return self.status == "approved"
-
-
-def own_copies_of(schedule: Schedule) -> OwnCopiesSchedule:
-    """Return the own-copies part of a loaded schedule."""
-    return OwnCopiesSchedule(
-        version=schedule.version,
-        status=schedule.status,
-        rules=dict(schedule.own_copies),
-        approved_on=schedule.approved_on,
-        owner=schedule.owner,
-        source=schedule.source,
-    )
-
-
-def load_own_copies_schedule(data_dir: Path | str | None = None) -> OwnCopiesSchedule:
-    """Read the ``own_copies`` periods of the retention schedule (the data folder's copy first).
-
-    Kinds the schedule leaves out take their built-in periods. The approval state comes from
-    the registers, read-only.
-
-    Raises:
-        ConfigError: the schedule is not YAML or breaks the format (one line naming the entry).
-
-    """
-    if data_dir is None:
-        from mimoto_gov.settings import load_settings
-
-        data_dir = load_settings().data_dir
-    return own_copies_of(load_approved_schedule(data_dir))
-
-
-# --------------------------------------------------------------------------------------------
-# Finding what is due
-
-
-@dataclass(frozen=True)
-class _Due:
     rule: CopyRule
     root: Path  # the data or reports folder
     path: Path
     since: date
     action: str
     relative: str  # as the table shows it: folders end in "/"
+
+
+@dataclass
+class _DueList:
+    """The copies found so far: :meth:`add` keeps one only when it is past its period."""
+
+    rules: dict[str, CopyRule]
+    today: date
+    found: list[DueCopy] = field(default_factory=list)
+
+    def add(self, key: str, root: Path, path: Path, since: date, action: str) -> None:
+        rule = self.rules[key]
+        if _is_due(since, rule, self.today):
+            relative = path.relative_to(root).as_posix()
+            if path.is_dir() and not path.is_symlink():
+                relative += "/"
+            self.found.append(DueCopy(rule, root, path, since, action, relative))
 
 
 def _uk_day(timestamp: float) -> date:
@@ -149,23 +119,29 @@ def _is_due(since: date, rule: CopyRule, today: date) -> bool:
     return (pd.Timestamp(since) + rule.period.offset).date() <= today
 
 
-def _find_due(
+def find_due(
     schedule: OwnCopiesSchedule, data_dir: Path, reports_dir: Path, today: date
-) -> list[_Due]:
-    rules = schedule.rules
+) -> list[DueCopy]:
+    """Return every copy past its period under ``data_dir`` and ``reports_dir`` on ``today``.
+
+    Raises:
+        RegisterError: ``registers.sqlite`` exists but cannot be read.
+
+    """
+    due = _DueList(schedule.rules, today)
     closed = _closed_requests(data_dir)
-    found: list[_Due] = []
+    _sar_packages(due, reports_dir, closed)
+    _erasure_folders(due, reports_dir, closed)
+    _monthly_reports(due, reports_dir)
+    _analytics_raw(due, data_dir)
+    _failed_notebooks(due, reports_dir)
+    return due.found
 
-    def add(key: str, root: Path, path: Path, since: date, action: str) -> None:
-        if _is_due(since, rules[key], today):
-            relative = path.relative_to(root).as_posix()
-            if path.is_dir() and not path.is_symlink():
-                relative += "/"
-            found.append(_Due(rules[key], root, path, since, action, relative))
 
+def _sar_packages(due: _DueList, reports_dir: Path, closed: dict[str, date]) -> None:
     for folder in _subfolders(reports_dir / "sar"):
         if folder.name in closed:
-            add(
+            due.add(
                 "subject_access_packages",
                 reports_dir,
                 folder,
@@ -173,18 +149,20 @@ def _find_due(
                 "delete the folder",
             )
 
+
+def _erasure_folders(due: _DueList, reports_dir: Path, closed: dict[str, date]) -> None:
     for folder in _subfolders(reports_dir / "erasure"):
         certificates = sorted(folder.glob("certificate.*"))
         checklists = sorted(folder.glob("checklist.*"))
         if certificates:
             since = _uk_day(max(p.lstat().st_mtime for p in certificates))
-            if _is_due(since, rules["erasure_certificates"], today):
-                add("erasure_certificates", reports_dir, folder, since, "delete the folder")
+            if _is_due(since, due.rules["erasure_certificates"], due.today):
+                due.add("erasure_certificates", reports_dir, folder, since, "delete the folder")
                 continue
         if checklists and folder.name in closed:
             if certificates:
                 for path in checklists:
-                    add(
+                    due.add(
                         "erasure_checklists",
                         reports_dir,
                         path,
@@ -192,7 +170,7 @@ def _find_due(
                         "delete the file (the certificate stays)",
                     )
             else:
-                add(
+                due.add(
                     "erasure_checklists",
                     reports_dir,
                     folder,
@@ -200,17 +178,21 @@ def _find_due(
                     "delete the folder",
                 )
 
+
+def _monthly_reports(due: _DueList, reports_dir: Path) -> None:
     for key, kind in (("monthly_reviews", "retention-review"), ("retention_plans", "retention")):
         for folder in _subfolders(reports_dir / kind):
-            add(key, reports_dir, folder, _uk_day(_newest_mtime(folder)), "delete the folder")
+            due.add(key, reports_dir, folder, _uk_day(_newest_mtime(folder)), "delete the folder")
 
+
+def _analytics_raw(due: _DueList, data_dir: Path) -> None:
     raw = data_dir / "gauges" / "raw"
     if raw.is_dir() and not raw.is_symlink():
         for top, _dirs, files in sorted(os.walk(raw)):
             for name in sorted(files):
                 path = Path(top) / name
                 if not path.is_symlink():
-                    add(
+                    due.add(
                         "analytics_raw",
                         data_dir,
                         path,
@@ -218,7 +200,10 @@ def _find_due(
                         "delete the file",
                     )
 
-    taken = [d.path for d in found]
+
+def _failed_notebooks(due: _DueList, reports_dir: Path) -> None:
+    # Run last: a failed notebook inside a folder already due goes with its folder.
+    taken = [d.path for d in due.found]
     if reports_dir.is_dir():
         for top, _dirs, files in sorted(os.walk(reports_dir)):
             for name in sorted(files):
@@ -227,27 +212,26 @@ def _find_due(
                     continue
                 if any(path.is_relative_to(t) for t in taken):
                     continue  # goes with its folder
-                add(
+                due.add(
                     "failed_notebooks",
                     reports_dir,
                     path,
                     _uk_day(path.lstat().st_mtime),
                     "delete the file",
                 )
-    return found
 
 
-def _settings_dirs(data_dir, reports_dir) -> tuple[Path, Path]:
+def copy_folders(data_dir: Path | str | None, reports_dir: Path | str | None) -> tuple[Path, Path]:
+    """Return the data and reports folders as absolute paths (the settings' when None)."""
     if data_dir is None or reports_dir is None:
-        from mimoto_gov.settings import load_settings
-
         settings = load_settings()
         data_dir = settings.data_dir if data_dir is None else data_dir
         reports_dir = settings.reports_dir if reports_dir is None else reports_dir
     return Path(data_dir).absolute(), Path(reports_dir).absolute()
 
 
-def _frame(found: list[_Due], schedule: OwnCopiesSchedule) -> pd.DataFrame:
+def due_table(found: list[DueCopy], schedule: OwnCopiesSchedule) -> pd.DataFrame:
+    """Return the copies due as the report's table (see :func:`own_copies_due`)."""
     rows = [
         (
             d.rule.what,
@@ -290,102 +274,7 @@ def own_copies_due(
         RegisterError: ``registers.sqlite`` exists but cannot be read.
 
     """
-    data, reports = _settings_dirs(data_dir, reports_dir)
+    data, reports = copy_folders(data_dir, reports_dir)
     schedule = load_own_copies_schedule(data)
     today = today or datetime.now(UK_TIME).date()
-    return _frame(_find_due(schedule, data, reports, today), schedule)
-
-
-# --------------------------------------------------------------------------------------------
-# Deleting
-
-
-@dataclass
-class TidyResult:
-    """What :func:`tidy_own_copies` found and, when executed, deleted."""
-
-    due: pd.DataFrame
-    executed: bool
-    deleted: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    index: Path | None = None
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink()
-
-
-def _prune_empty(path: Path, stop: Path) -> None:
-    # Leave no empty run or endpoint folders behind, but never climb out of ``stop``.
-    parent = path.parent
-    while parent != stop and parent.is_relative_to(stop):
-        try:
-            parent.rmdir()
-        except OSError:
-            return
-        parent = parent.parent
-
-
-def _repoint_run(folder: Path) -> None:
-    """Point an erasure folder's ``run.json`` at the certificate once the checklist is gone."""
-    run_file = folder / "run.json"
-    try:
-        run = json.loads(run_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    files = run.get("files") if isinstance(run, dict) else None
-    if not isinstance(files, dict) or all((folder / str(n)).is_file() for n in files.values()):
-        return
-    from mimoto_gov.support.files import write_text
-
-    run["files"] = {
-        ext: p.name for ext in ("html", "pdf") if (p := folder / f"certificate.{ext}").is_file()
-    }
-    write_text(run_file, json.dumps(run, indent=2) + "\n")
-
-
-def tidy_own_copies(
-    *,
-    data_dir: Path | str | None = None,
-    reports_dir: Path | str | None = None,
-    today: date | None = None,
-    execute: bool = False,
-) -> TidyResult:
-    """Delete the copies :func:`own_copies_due` lists, only when ``execute`` is true.
-
-    A dry run (the default) deletes nothing. Executing deletes each listed file or folder,
-    removes folders left empty, then rebuilds ``reports/index.html`` so no link points at a
-    deleted run. A copy that cannot be deleted is reported in ``failed``; the others still go.
-
-    Returns:
-        A :class:`TidyResult`: ``due`` (the table), ``deleted`` and ``failed`` (paths as in
-        the table), and ``index`` (the rebuilt index, when executed).
-
-    """
-    data, reports = _settings_dirs(data_dir, reports_dir)
-    schedule = load_own_copies_schedule(data)
-    today = today or datetime.now(UK_TIME).date()
-    found = _find_due(schedule, data, reports, today)
-    result = TidyResult(_frame(found, schedule), execute)
-    if not execute:
-        return result
-    for due in sorted(found, key=lambda d: d.relative):
-        relative = due.relative
-        try:
-            _remove(due.path)
-        except OSError as error:
-            result.failed.append((relative, error.strerror or type(error).__name__))
-            continue
-        result.deleted.append(relative)
-        stop = reports if due.root == reports else data / "gauges" / "raw"
-        if due.rule.key == "erasure_checklists":
-            _repoint_run(due.path.parent)  # no run.json there when the folder itself went
-        _prune_empty(due.path, stop)
-    if reports.is_dir():
-        from mimoto_gov.reports.index import write_index
-
-        result.index = write_index(reports)
-    return result
+    return due_table(find_due(schedule, data, reports, today), schedule)

@@ -19,7 +19,7 @@ only read; a workbook without one is not given one."""
 
 
 def _run(args: argparse.Namespace) -> int:
-    from mimoto_gov.audits.own_copies import tidy_own_copies
+    from mimoto_gov.audits.own_copies_tidy import tidy_own_copies
     from mimoto_gov.deadlines import uk_date
     from mimoto_gov.errors import ReportError
     from mimoto_gov.settings import load_settings

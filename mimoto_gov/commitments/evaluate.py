@@ -29,6 +29,7 @@ from mimoto_gov.commitments.checks import (
     shorten,
 )
 from mimoto_gov.errors import MimotoGovError
+from mimoto_gov.gauges.analytics_period import desk_hosts
 from mimoto_gov.policy.files import (
     COMMITMENTS_FILE,
     POLICY_FILE,
@@ -40,6 +41,7 @@ from mimoto_gov.policy.files import (
 )
 from mimoto_gov.policy.history import PolicyChange, policy_changes
 from mimoto_gov.policy.ropa import record_of_processing
+from mimoto_gov.settings import Settings, load_settings
 
 COLUMNS = ["id", "promise", "clause", "status", "evidence", "action", "owner"]
 CLAUSE_CHARS = 160
@@ -68,6 +70,7 @@ def check_commitments(
     today: date | None = None,
     policy_path: Path | str | None = None,
     commitments_path: Path | str | None = None,
+    settings: Settings | None = None,
 ) -> pd.DataFrame:
     """Check every promise of the privacy policy against its evidence.
 
@@ -79,6 +82,8 @@ def check_commitments(
         policy_path: the privacy policy text (``<data>/policy/privacy-policy.md`` or the
             repository's ``data/policy/privacy-policy.md``).
         commitments_path: ``commitments.yml`` (found the same way).
+        settings: the workbook's settings (the folders' defaults and the service desk's
+            host, which the analytics audit needs); read from the environment when None.
 
     Returns:
         One row per promise, in the policy's order: id, promise, clause (shortened), status
@@ -89,11 +94,7 @@ def check_commitments(
         ConfigError: the policy or the commitments file is missing or malformed.
 
     """
-    settings = None
-    if data_dir is None or reports_dir is None:
-        from mimoto_gov.settings import load_settings
-
-        settings = load_settings()
+    settings = load_settings() if settings is None else settings
     data_dir = Path(data_dir) if data_dir is not None else settings.data_dir
     reports_dir = Path(reports_dir) if reports_dir is not None else settings.reports_dir
     policy = Path(policy_path) if policy_path is not None else policy_file(POLICY_FILE, data_dir)
@@ -107,24 +108,25 @@ def check_commitments(
         policy_path=policy,
         policy_text=read_policy_text(policy),
         attestation_valid_days=commitments.attestation_valid_days,
+        helpdesk_hosts=desk_hosts(settings.zammad_url),
     )
-    rows = []
     with context:
-        for item in commitments:
-            outcome = run_check(context, item)
-            action = NOTHING_TO_DO if outcome.status == MET else outcome.action or item.action
-            rows.append(
-                {
-                    "id": item.id,
-                    "promise": item.title,
-                    "clause": shorten(item.clause, CLAUSE_CHARS),
-                    "status": outcome.status,
-                    "evidence": shorten(outcome.evidence),
-                    "action": shorten(action),
-                    "owner": item.owner,
-                }
-            )
+        rows = [commitment_row(item, run_check(context, item)) for item in commitments]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def commitment_row(item: Commitment, outcome: Outcome) -> dict[str, str]:
+    """Return one row of the commitments table: the promise, its outcome and what to do."""
+    action = NOTHING_TO_DO if outcome.status == MET else outcome.action or item.action
+    return {
+        "id": item.id,
+        "promise": item.title,
+        "clause": shorten(item.clause, CLAUSE_CHARS),
+        "status": outcome.status,
+        "evidence": shorten(outcome.evidence),
+        "action": shorten(action),
+        "owner": item.owner,
+    }
 
 
 def status_counts(table: pd.DataFrame) -> dict[str, int]:

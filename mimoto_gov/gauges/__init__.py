@@ -9,32 +9,33 @@ promise is kept:
 - :mod:`.client` pulls live from the API into the same files, without saving the token;
 - :mod:`.store` keeps the tables as Parquet under ``$MIMOTO_GOV_DATA/gauges/``;
 - :mod:`.audit` runs the gauges-api.md §10 checklist, with masked evidence;
-- :mod:`.summary` builds the analytics review's tables and charts, small counts suppressed;
-- :mod:`.sandbox` is a local Gaug.es-compatible server for tests.
+- :mod:`.analytics_period` loads the tables of a period (or the bundled sample);
+- :mod:`.tables` and :mod:`.charts` build the analytics review's tables and charts, small
+  counts suppressed; :mod:`.summary` the monthly review's analytics section;
+- the local Gaug.es-compatible server for tests is :mod:`mimoto_gov.sandbox.gauges`.
 """
 
+from mimoto_gov.gauges.analytics_period import AnalyticsPeriod, load_period
 from mimoto_gov.gauges.audit import AuditResult, Finding, audit
+from mimoto_gov.gauges.charts import browsers_chart, countries_chart, traffic_chart
 from mimoto_gov.gauges.client import GaugesAuthError, GaugesClient, GaugesNotFound, pull
 from mimoto_gov.gauges.frames import TABLES, GaugesData
 from mimoto_gov.gauges.loaders import FORMATS, detect_format, load_exports, load_file
 from mimoto_gov.gauges.store import import_exports, load_store
 from mimoto_gov.gauges.summary import (
-    AnalyticsPeriod,
     MonthSummary,
     analytics_for_month,
     audit_for_period,
     audit_period,
+)
+from mimoto_gov.gauges.tables import (
     browsers,
-    browsers_chart,
     countries,
-    countries_chart,
     coverage,
-    load_period,
     platforms,
     popular_pages,
     source_note,
     traffic_by_month,
-    traffic_chart,
 )
 
 __all__ = [

@@ -12,124 +12,24 @@ context (a small count below 5, a webmail or helpdesk referrer, a possible name)
 ``low`` is worth knowing (counts from 5 to 9, flagged rather than suppressed).
 
 Examples are always masked (see :mod:`.redact`): an audit report never shows a full value.
+The rules for one text value are in :mod:`.audit_rules`; this module runs them over the
+tables, adds the small-count and account-file checks, and groups the hits into findings.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
-from urllib.parse import urlsplit
 
 import pandas as pd
 
+from mimoto_gov.gauges.audit_rules import RULES, SEVERITIES, inspect_text
 from mimoto_gov.gauges.frames import GaugesData
-from mimoto_gov.gauges.redact import (
-    decode,
-    decode_term,
-    identifying_params,
-    long_tokens,
-    mask_text,
-    query_params,
-    split_query,
-)
-from mimoto_gov.pii.scan import scan_pii
+from mimoto_gov.gauges.redact import mask_text
 
 SUPPRESS_BELOW = 5
 FLAG_BELOW = 10
-SEVERITIES = ("high", "medium", "low")
 MAX_EXAMPLES = 3
-
-# rule -> (title shown to readers, checklist item of gauges-api.md §10, what to do)
-RULES: dict[str, tuple[str, str, str]] = {
-    "email": (
-        "Email address",
-        "§10.2",
-        "Strip or hash the query string or path segment; delete the raw file after import.",
-    ),
-    "phone": (
-        "Phone number",
-        "§10.4",
-        "Remove the row from published tables; keep the raw export under restricted retention.",
-    ),
-    "ip_address": (
-        "IP address",
-        "§10.6",
-        "The policy promises no IP addresses: remove the value and find the page that sends it.",
-    ),
-    "postcode": (
-        "Postcode",
-        "§10.4",
-        "Remove the row from published tables; a postcode can narrow to a few households.",
-    ),
-    "financial_or_id_number": (
-        "Card, bank or National Insurance number",
-        "§10.4",
-        "Remove at once and check where the number came from.",
-    ),
-    "identifier_in_query": (
-        "Identifier or secret in a query string",
-        "§10.1",
-        "Strip or hash query strings before tables are kept; fix the link that carries it.",
-    ),
-    "token": (
-        "Long random token (session, reset or API key)",
-        "§10.6",
-        "Treat as a leaked secret: expire it and strip it from the export.",
-    ),
-    "private_referrer": (
-        "Referrer from webmail, a helpdesk or a private system",
-        "§10.3",
-        "Keep the host only; drop path and query of such referrers.",
-    ),
-    "search_query_in_referrer": (
-        "Search query carried in a referrer",
-        "§10.3",
-        "Keep the search engine's host only.",
-    ),
-    "possible_name": (
-        "Possible personal name",
-        "§10.4",
-        "Check the value; remove it from published tables if it names a person.",
-    ),
-    "customer_reference": (
-        "Order, invoice, ticket or account reference",
-        "§10.4",
-        "Remove from published tables: a reference number links to one customer.",
-    ),
-    "personal_title": (
-        "Personalised page title",
-        "§10.5",
-        "Stop personalised pages sending their title to analytics.",
-    ),
-    "small_cell": (
-        "Small count that could single someone out",
-        "§10.7",
-        "Suppress counts below 5 in published tables and bucket rare values; counts of 5 to 9 "
-        "are flagged for care when combined with other tables.",
-    ),
-    "staff_data": (
-        "Staff personal data in an export",
-        "§10.8",
-        "Staff names and emails (/me, /shares) do not belong in analytics: delete the file.",
-    ),
-    "api_keys": (
-        "Live API keys in an export",
-        "§10.8",
-        "The /clients export holds API tokens: rotate the keys and delete the file.",
-    ),
-}
-
-PII_RULES = {
-    "email": ("email", "high"),
-    "phone": ("phone", "high"),
-    "ip_address": ("ip_address", "high"),
-    "postcode": ("postcode", "medium"),
-    "card_number": ("financial_or_id_number", "high"),
-    "iban": ("financial_or_id_number", "high"),
-    "ni_number": ("financial_or_id_number", "high"),
-}
 
 # (table, column, kind of text) checked for personal data; host columns included (§10)
 TEXT_COLUMNS = (
@@ -154,29 +54,6 @@ COUNT_TABLES = {
     "terms": ("term",),
     "traffic_daily": ("date",),
 }
-
-_WEBMAIL = re.compile(
-    r"^(?:mail\.google\.com|outlook\.(?:live|office|office365)\.com|mail\.yahoo\.com|"
-    r"(?:[\w-]+\.)*(?:webmail|mail|owa|roundcube)\.[\w.-]+|mail\.[\w.-]+)$"
-)
-_HELPDESK = re.compile(r"(?:^|\.)(?:zammad\.com|zendesk\.com|freshdesk\.com|helpscoutdocs\.com)$")
-_PRIVATE_HOST = re.compile(
-    r"^(?:localhost|(?:admin|intranet|staging|stage|dev|test|crm|internal|backoffice)\.[\w.-]+"
-    r"|[\w.-]+\.(?:local|internal|lan|corp|intranet|test))$"
-)
-_PROFILE_PATH = re.compile(r"^/(?:in|u|user|users|profile|people|pub)/[^/]+", re.IGNORECASE)
-_SEARCH_HOST = re.compile(r"(?:^|\.)(?:google|bing|duckduckgo|yahoo|ecosia|yandex|baidu)\.")
-_TICKET_PATH = re.compile(r"ticket/zoom/\d+|/tickets?/\d+", re.IGNORECASE)
-_REFERENCE = re.compile(
-    r"\b(?:order|invoice|inv|ticket|ref|reference|account|acct|customer|booking)\b"
-    r"\s*(?:no\.?|number|#)?\s*[:#-]?\s*[A-Z0-9-]*\d{4,}",
-    re.IGNORECASE,
-)
-_TITLE_GREETING = re.compile(
-    r"\b(?i:welcome back|welcome|hello|hi|dear|signed in as|logged in as)\b[ ,:]+"
-    r"[A-Z][a-z]+",
-)
-_POSSESSIVE = re.compile(r"\b[A-Z][a-z]+'s (?:account|profile|dashboard|orders?|basket)\b")
 
 
 @dataclass(frozen=True)
@@ -298,89 +175,6 @@ class AuditResult:
 def _short(name: str) -> str:
     # the last three parts (gauge/endpoint/date.json) say enough and keep home folders out
     return "/".join(name.replace("\\", "/").split("/")[-3:])
-
-
-# --- text checks ----------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _name_lists() -> tuple[frozenset[str], frozenset[str]]:
-    # common UK first names and surnames (faker's en_GB lists) for a cheap "is it a name" test
-    from faker.providers.person.en_GB import Provider
-
-    first = {n.lower() for n in (*Provider.first_names_female, *Provider.first_names_male)}
-    last = {n.lower() for n in Provider.last_names}
-    return frozenset(first), frozenset(last)
-
-
-def _looks_like_name(text: str) -> bool:
-    words = re.findall(r"[A-Za-z][A-Za-z'-]+", text)
-    first, last = _name_lists()
-    return any(
-        a.lower() in first and b.lower() in last for a, b in zip(words, words[1:], strict=False)
-    )
-
-
-def _referrer_hits(url: str, helpdesk_hosts: frozenset[str]) -> list[tuple[str, str]]:
-    hits = []
-    parts = urlsplit(url if "//" in url else f"//{url}")
-    host = (parts.hostname or "").removeprefix("www.")
-    if host in helpdesk_hosts or _HELPDESK.search(host) or _TICKET_PATH.search(url):
-        hits.append(("private_referrer", "high"))
-    elif _WEBMAIL.match(host):
-        has_ids = bool(long_tokens(url)) or bool(re.search(r"\d{6,}", parts.path + parts.query))
-        hits.append(("private_referrer", "high" if has_ids else "medium"))
-    elif _PRIVATE_HOST.match(host) or _PROFILE_PATH.match(parts.path):
-        hits.append(("private_referrer", "medium"))
-    if _SEARCH_HOST.search(host) and any(
-        name in ("q", "p", "query", "text", "wd") and value.strip()
-        for name, value in query_params(parts.query)
-    ):
-        hits.append(("search_query_in_referrer", "medium"))
-    return hits
-
-
-@lru_cache(maxsize=65536)
-def inspect_text(value: str, kind: str, helpdesk_hosts: frozenset[str] = frozenset()) -> tuple:
-    """Run the text rules on one value and return ``(rule, severity)`` pairs.
-
-    Args:
-        value: the text as exported.
-        kind: ``own_path`` (our page path), ``title``, ``host``, ``referrer`` or ``term``.
-        helpdesk_hosts: our own helpdesk's host names (e.g. the Zammad host).
-
-    """
-    hits: list[tuple[str, str]] = []
-    text = decode_term(value) if kind == "term" else decode(value)
-    for finding in scan_pii(text, html=False):
-        hits.append(PII_RULES[finding.kind])
-    if kind in ("own_path", "referrer"):
-        _, query = split_query(value)
-        for _, what in identifying_params(query, own_site=kind == "own_path"):
-            severity = "high" if what in ("secret", "personal") else "medium"
-            hits.append(("identifier_in_query", severity))
-        if long_tokens(value):
-            hits.append(("token", "high" if query and long_tokens(query) else "medium"))
-    if kind == "referrer":
-        hits.extend(_referrer_hits(value, helpdesk_hosts))
-    if kind == "term":
-        if _looks_like_name(text):
-            hits.append(("possible_name", "medium"))
-        if _REFERENCE.search(text):
-            hits.append(("customer_reference", "medium"))
-        if long_tokens(text):
-            hits.append(("token", "medium"))
-    if kind == "title":
-        if _TITLE_GREETING.search(text) or _POSSESSIVE.search(text):
-            hits.append(("personal_title", "medium"))
-        if _REFERENCE.search(text):
-            hits.append(("customer_reference", "medium"))
-    # one finding per rule: keep the most severe
-    best: dict[str, str] = {}
-    for rule, severity in hits:
-        if rule not in best or SEVERITIES.index(severity) < SEVERITIES.index(best[rule]):
-            best[rule] = severity
-    return tuple(sorted(best.items()))
 
 
 # --- the audit ------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from mimoto_gov.errors import ConfigError
-from mimoto_gov.settings import POLICY_DIR
+from mimoto_gov.settings import POLICY_DIR, load_settings
 
 POLICY_FILE = "privacy-policy.md"
 COMMITMENTS_FILE = "commitments.yml"
@@ -45,8 +45,6 @@ def policy_file(name: str, data_dir: Path | str | None = None) -> Path:
 
     """
     if data_dir is None:
-        from mimoto_gov.settings import load_settings
-
         data_dir = load_settings().data_dir
     candidate = Path(data_dir) / "policy" / name
     return candidate if candidate.is_file() else repository_policy_dir() / name

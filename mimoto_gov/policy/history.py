@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from mimoto_gov.deadlines import parse_date
 from mimoto_gov.formats import uk_date
 from mimoto_gov.policy.files import (
     COMMITMENTS_FILE,
@@ -284,8 +285,6 @@ def _empty_tree(cwd: Path) -> str:
 
 
 def _since(value: date | str) -> date:
-    from mimoto_gov.deadlines import parse_date
-
     if isinstance(value, date):
         return value
     text = str(value).strip()

@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+from IPython.display import display
 
 from mimoto_gov.errors import InputError
 from mimoto_gov.formats import (
@@ -253,8 +254,6 @@ def record_run_info(
 
 
 def _publish(data: dict[str, Any], metadata: dict[str, Any] | None = None) -> None:
-    from IPython.display import display
-
     display(data, raw=True, metadata=metadata)
 
 

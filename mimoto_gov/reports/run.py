@@ -94,6 +94,7 @@ def run_report(
     filename: str | None = None,
     summary: dict[str, Any] | None = None,
     cwd: str | Path | None = None,
+    data_dir: Path | None = None,
 ) -> ReportRun:
     """Execute a report notebook and render it to HTML and PDF.
 
@@ -109,6 +110,8 @@ def run_report(
         summary: headline figures to keep in ``run.json`` (JSON-serialisable).
         cwd: the kernel's working directory; defaults to the notebook's folder, as in
             JupyterLab and nbval, so relative paths in a notebook resolve the same way.
+        data_dir: the workbook data folder the notebook reads (as ``MIMOTO_GOV_DATA``);
+            defaults to ``load_settings().data_dir``.
 
     Returns:
         The :class:`ReportRun` with the paths of the executed notebook, HTML and PDF.
@@ -133,7 +136,8 @@ def run_report(
     with tempfile.TemporaryDirectory(dir=kind_dir, prefix=f".{run_id}.") as scratch:
         Path(scratch).chmod(0o700)
         executed_path = Path(scratch) / f"{name}.ipynb"
-        with folders_in_environment(load_settings().data_dir, root):
+        data = Path(data_dir) if data_dir is not None else load_settings().data_dir
+        with folders_in_environment(data, root):
             _execute(notebook, executed_path, params, workdir, folder, name)
         executed = nbformat.read(executed_path, as_version=4)
 
@@ -249,9 +253,8 @@ def save_report(
 
 
 def _reports_root(reports_dir: Path | None) -> Path:
+    # The default of run_report and save_report: the settings' reports folder.
     if reports_dir is None:
-        from mimoto_gov.settings import load_settings
-
         reports_dir = load_settings().reports_dir
     return private_dir(Path(reports_dir).absolute())
 
@@ -288,8 +291,7 @@ def _check_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
 
 
 def _known_secrets() -> set[str]:
-    from mimoto_gov.settings import load_settings
-
+    # The secrets the environment or .env holds, so no parameter can copy one into a notebook.
     try:
         settings = load_settings()
         values = {settings.zammad_token, settings.gauges_token}

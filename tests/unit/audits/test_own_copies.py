@@ -14,12 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from mimoto_gov.audits.own_copies import (
-    COLUMNS,
-    load_own_copies_schedule,
-    own_copies_due,
-    tidy_own_copies,
-)
+from mimoto_gov.audits.own_copies import COLUMNS, own_copies_due
+from mimoto_gov.audits.own_copies_schedule import load_own_copies_schedule
+from mimoto_gov.audits.own_copies_tidy import tidy_own_copies
 from mimoto_gov.deadlines import UK_TIME
 from mimoto_gov.errors import ConfigError
 from mimoto_gov.policy.files import repository_policy_dir
@@ -307,3 +304,30 @@ def test_a_malformed_file_is_one_line_naming_the_entry(
     code, out, err = run(capsys, "tidy")
     assert code != 0 and out == ""
     assert err.startswith("mimoto-gov: error: retention.yml:") and err.count("\n") == 1
+
+
+def fail_naming(source: str):
+    return lambda message: ConfigError(f"{source}: {message}")
+
+
+def test_one_copy_rule_from_a_period_a_mapping_or_nothing():
+    fail = fail_naming("retention.yml")
+    rules = parse_own_copies(
+        {
+            "failed_notebooks": "14 days",
+            "monthly_reviews": {"period": "3 years", "reason": " Audit  trail. "},
+        },
+        fail,
+    )
+    short = rules["failed_notebooks"]
+    assert (short.what, str(short.period)) == ("Failed-run notebook", "14 days")
+    assert short.reason.startswith("Kept only to find the fault")
+    reasoned = rules["monthly_reviews"]
+    assert (str(reasoned.period), reasoned.reason) == ("3 years", "Audit trail.")
+    assert str(rules["analytics_raw"].period) == "14 months"
+    with pytest.raises(
+        ConfigError, match=r"^retention.yml: own_copies: analytics_raw: unknown key"
+    ):
+        parse_own_copies({"analytics_raw": {"keep": "1 year"}}, fail)
+    with pytest.raises(ConfigError, match="expected 'period' and 'reason'"):
+        parse_own_copies({"analytics_raw": ["1 year"]}, fail)

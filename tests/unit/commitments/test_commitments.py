@@ -21,7 +21,15 @@ import pytest
 
 from mimoto_gov import inventory
 from mimoto_gov.cli import main
-from mimoto_gov.commitments.checks import CHECKS, MET, MISSING, NOT_MET, STATUSES, CheckContext
+from mimoto_gov.commitments.checks import (
+    CHECKS,
+    MET,
+    MISSING,
+    NOT_MET,
+    STATUSES,
+    CheckContext,
+    Outcome,
+)
 from mimoto_gov.commitments.evaluate import (
     COLUMNS,
     check_commitments,
@@ -31,12 +39,16 @@ from mimoto_gov.commitments.evaluate import (
     run_check,
     status_counts,
 )
+from mimoto_gov.commitments.evidence import judge as judge_evidence
+from mimoto_gov.commitments.evidence import listing
 from mimoto_gov.demo.registers import seed_demo_registers
 from mimoto_gov.errors import ConfigError
 from mimoto_gov.policy.files import normalise_text, read_policy_text, repository_policy_dir
 from mimoto_gov.policy.schedule import load_schedule, repository_schedule_path
 from mimoto_gov.registers import open_registers
+from mimoto_gov.settings import Settings
 from mimoto_gov.zammad import frames
+from tests.helpers.gauges import DESK, desk_referrer_export
 from tests.helpers.paths import FIXTURES
 
 REPO_POLICY = repository_policy_dir()
@@ -294,6 +306,30 @@ def test_analytics_audit_clean_and_planted_exports(data, tmp_path):
     assert broken.status == NOT_MET and "IP address" in broken.evidence
     # an export older than the window is no evidence for this year
     assert judge("analytics-anonymous", data, today=date(2028, 1, 5)).status == MISSING
+
+
+def test_analytics_audit_knows_the_service_desk_from_the_settings(data, reports, tmp_path):
+    from mimoto_gov.gauges import import_exports
+
+    import_exports([desk_referrer_export(tmp_path / "export")], data)
+
+    def analytics(settings):
+        table = check_commitments(
+            data_dir=data, reports_dir=reports, today=TODAY, settings=settings
+        )
+        return table.set_index("id").loc["analytics-anonymous"]
+
+    flagged = analytics(Settings(zammad_url=f"https://{DESK}"))
+    assert flagged["status"] == NOT_MET and "helpdesk" in flagged["evidence"]
+    assert analytics(Settings(zammad_url=None))["status"] == MET
+
+
+def test_evidence_helpers_list_and_judge():
+    assert listing(["a", "b"]) == "a, b"
+    assert listing(["a", "b", "c", "d", "e"]) == "a, b, c and 2 more"
+    assert judge_evidence(["broken"], ["gap"], ["fact"]) == Outcome(NOT_MET, "broken; gap")
+    assert judge_evidence([], ["gap"], ["fact"]) == Outcome(MISSING, "gap; fact")
+    assert judge_evidence([], [], ["fact", "more"]) == Outcome(MET, "fact; more")
 
 
 # -- consents --------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from mimoto_gov.gauges import audit, load_exports
-from mimoto_gov.gauges.audit import inspect_text
+from mimoto_gov.gauges.audit_rules import inspect_text, most_severe
 from mimoto_gov.gauges.frames import GaugesData, typed_frame
 from mimoto_gov.gauges.redact import mask_text
 from tests.helpers.paths import FIXTURES as ALL_FIXTURES
@@ -187,6 +187,23 @@ def test_text_rules(value, kind, expected):
 )
 def test_ordinary_values_are_not_flagged(value, kind):
     assert inspect_text(value, kind) == ()
+
+
+def test_most_severe_keeps_one_pair_per_rule_the_worst():
+    hits = [
+        ("token", "medium"),
+        ("email", "high"),
+        ("token", "high"),
+        ("token", "low"),
+        ("possible_name", "low"),
+        ("possible_name", "medium"),
+    ]
+    assert most_severe(hits) == (
+        ("email", "high"),
+        ("possible_name", "medium"),
+        ("token", "high"),
+    )
+    assert most_severe([]) == ()
 
 
 def test_mask_text_masks_personal_data_secrets_and_tokens():

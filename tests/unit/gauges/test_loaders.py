@@ -10,6 +10,7 @@ import pytest
 
 from mimoto_gov.errors import InputError
 from mimoto_gov.gauges import detect_format, load_exports, load_file
+from mimoto_gov.gauges.fields import as_count, as_day, gauge_id_of
 from mimoto_gov.gauges.frames import SCHEMAS, TABLES
 from tests.helpers.paths import FIXTURES as ALL_FIXTURES
 
@@ -164,3 +165,22 @@ def test_meta_files_beside_raw_responses_are_skipped(tmp_path):
     shutil.copy(API / "terms" / "2026-10-01.json", target / "2026-10-01.json")
     (target / "2026-10-01.meta.json").write_text('{"url": "x", "status": 200}')
     assert len(load_exports([tmp_path]).terms) == 4
+
+
+def test_value_checks_name_the_file_and_field(tmp_path):
+    path = tmp_path / "x.json"
+    assert [as_count(v, path, "views") for v in (3, 4.0, " 12 ")] == [3, 4, 12]
+    assert as_count(None, path, "views") is pd.NA and as_count("", path, "views") is pd.NA
+    for bad in (-1, True, 2.5, "many"):
+        with pytest.raises(InputError, match=r"x.json: views (is negative|should be a whole)"):
+            as_count(bad, path, "views")
+    assert str(as_day("2026-10-03T00:00:00Z", path, "date")) == "2026-10-03"
+    with pytest.raises(InputError, match=r"x.json: date should be a date \(YYYY-MM-DD\)"):
+        as_day("2026-02-30", path, "date")
+
+
+def test_the_gauge_id_comes_from_links_then_folders(tmp_path):
+    link = {"urls": {"older": f"https://secure.gaug.es/gauges/{GAUGE_ID}/traffic?date=x"}}
+    assert gauge_id_of(link, tmp_path / "traffic.json") == GAUGE_ID
+    assert gauge_id_of({}, tmp_path / GAUGE_ID / "traffic" / "2026-10-01.json") == GAUGE_ID
+    assert gauge_id_of({}, tmp_path / "traffic.json") == "unknown"

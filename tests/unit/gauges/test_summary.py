@@ -18,7 +18,9 @@ from mimoto_gov.gauges import (
     traffic_by_month,
     traffic_chart,
 )
-from mimoto_gov.gauges.summary import FEWER, suppress_small
+from mimoto_gov.gauges.analytics_period import desk_hosts, hosts_or_settings
+from mimoto_gov.gauges.tables import FEWER, suppress_small
+from tests.helpers.gauges import DESK, desk_referrer_export
 from tests.helpers.paths import FIXTURES as ALL_FIXTURES
 
 FIXTURES = ALL_FIXTURES / "gauges"
@@ -118,3 +120,25 @@ def test_audit_for_period(imported, tmp_path):
     # documents have no period, so every audit of the workbook keeps reporting them
     september = audit_for_period("2026-09", "2026-09", imported)
     assert september.rules() == {"small_cell", "staff_data", "api_keys"}
+
+
+def test_the_service_desk_host_comes_from_its_url_or_the_settings(tmp_path, monkeypatch):
+    assert desk_hosts(f"https://{DESK}:8443/") == (DESK,)
+    assert desk_hosts(None) == desk_hosts("") == ()
+    assert hosts_or_settings(()) == ()
+    assert hosts_or_settings([DESK]) == (DESK,)
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.setenv("ZAMMAD_URL", f"https://{DESK}")
+    assert hosts_or_settings(None) == (DESK,)
+    monkeypatch.delenv("ZAMMAD_URL")
+    assert hosts_or_settings(None) == ()
+
+
+def test_referrers_from_our_own_service_desk_are_flagged(tmp_path):
+    data = tmp_path / "data"
+    import_exports([desk_referrer_export(tmp_path / "export")], data)
+    flagged = audit_for_period("2026-10", "2026-10", data, helpdesk_hosts=[DESK])
+    assert flagged.rules("high") == {"private_referrer"}
+    assert "private_referrer" not in audit_for_period("2026-10", "2026-10", data, ()).rules()
+    period = load_period("2026-10", "2026-10", data, helpdesk_hosts=[DESK])
+    assert period.helpdesk_hosts == (DESK,) and not period.is_sample
