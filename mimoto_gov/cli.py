@@ -16,6 +16,7 @@ from typing import NoReturn
 
 from mimoto_gov import __version__, commands
 from mimoto_gov.errors import MimotoGovError
+from mimoto_gov.registers.trail import running
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -51,8 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    command = getattr(args, "trail_command", None) or args.command
     try:
-        return int(handler(args) or 0)
+        # Registers changed by this command record it in their trail.
+        with running(command):
+            return int(handler(args) or 0)
     except MimotoGovError as error:
         print(f"mimoto-gov: error: {error}", file=sys.stderr)
         return error.exit_code

@@ -39,6 +39,10 @@ class ReportError(MimotoGovError):
     """A report notebook failed or could not be rendered."""
 
 
+class MailError(MimotoGovError):
+    """A notification could not be sent (the mail server refused it or could not be reached)."""
+
+
 class SourceError(MimotoGovError):
     """A remote source (Zammad, Gaug.es, a website) failed.
 

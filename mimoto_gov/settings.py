@@ -1,6 +1,7 @@
 """Settings from the environment or a ``.env`` file in the working directory.
 
-Secrets (``ZAMMAD_TOKEN``, ``GAUGES_TOKEN``) are read here and nowhere else. They are never
+Secrets (``ZAMMAD_TOKEN``, ``GAUGES_TOKEN``, and the password inside ``MIMOTO_GOV_SMTP_URL``)
+are read here and nowhere else. They are never
 notebook parameters and never appear in a message: a missing value is reported by its
 variable name only.
 """
@@ -38,6 +39,10 @@ class Settings:
     gauges_token: str | None = field(default=None, repr=False)
     data_dir: Path = Path(DEFAULT_DATA_DIR)
     reports_dir: Path = Path(DEFAULT_REPORTS_DIR)
+    actor: str | None = None
+    smtp_url: str | None = field(default=None, repr=False)
+    notify: tuple[str, ...] = ()
+    mail_from: str | None = None
 
     def require(self, name: str) -> str:
         """Return a setting by its environment variable name, or raise naming the variable."""
@@ -100,6 +105,10 @@ def load_settings(env: dict[str, str] | None = None, env_file: Path | None = Non
         gauges_token=text("GAUGES_TOKEN"),
         data_dir=Path(text("MIMOTO_GOV_DATA") or DEFAULT_DATA_DIR),
         reports_dir=Path(text("MIMOTO_GOV_REPORTS") or DEFAULT_REPORTS_DIR),
+        actor=text("MIMOTO_GOV_ACTOR"),
+        smtp_url=text("MIMOTO_GOV_SMTP_URL"),
+        notify=tuple(a.strip() for a in (text("MIMOTO_GOV_NOTIFY") or "").split(",") if a.strip()),
+        mail_from=text("MIMOTO_GOV_MAIL_FROM"),
     )
 
 

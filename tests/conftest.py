@@ -2,7 +2,9 @@
 
 Every test runs with a clean configuration: the workbook's variables are removed from the
 environment and the working directory is a fresh temporary folder, so no test reads a real
-``.env`` or writes into the repository's ``data/`` or ``reports/``.
+``.env`` or writes into the repository's ``data/`` or ``reports/``. The keyed-hash key is one
+file in the session's temporary folder, never the user's ``~/.config``; a test about the key
+itself points ``MIMOTO_GOV_KEY_FILE`` at a file of its own.
 """
 
 from __future__ import annotations
@@ -15,7 +17,20 @@ WORKBOOK_VARIABLES = (
     "GAUGES_TOKEN",
     "MIMOTO_GOV_DATA",
     "MIMOTO_GOV_REPORTS",
+    "MIMOTO_GOV_ACTOR",
+    "MIMOTO_GOV_SMTP_URL",
+    "MIMOTO_GOV_NOTIFY",
+    "MIMOTO_GOV_MAIL_FROM",
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def erasure_key_file(tmp_path_factory):
+    """One keyed-hash key for the whole session, set before any fixture builds registers."""
+    path = tmp_path_factory.getbasetemp() / "config" / "erasure.key"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MIMOTO_GOV_KEY_FILE", str(path))
+        yield path
 
 
 @pytest.fixture(autouse=True)

@@ -5,22 +5,30 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mimoto_gov.support.lock import DEFAULT_WAIT
+
 DESCRIPTION = """\
 Erase one person on request. Without --execute this is a dry run that changes nothing in
 Zammad: it refreshes the snapshot (read-only requests), then writes the deletion checklist to
 reports/erasure/ID/checklist.html and .pdf: every place the person's data lives (Zammad users,
 their tickets, their organisation, articles on other tickets, mailboxes, backups, the
-provider's logs, analytics, the marketing list, the workbook's own copies, legal holds) and
-what happens to it, each line with an owner and a state.
+provider's logs, analytics, the marketing list, the recipients of the data, the workbook's own
+copies, legal holds) and what happens to it, each line a step with an owner and a state. It
+also flags tickets that may have to be kept (a refund, an invoice: data/policy/erasure.yml).
 
-With --execute it refuses unless the request register records a verified identity and no
-legal hold applies, asks you to type DELETE (or --yes for scripts), runs Zammad's data-privacy
-tasks, waits for them (--timeout) and reads Zammad back: the users and every listed ticket
-must be gone and a search by address empty. A failure is recorded in the erasure register and
-reported. On success it pulls Zammad in full, purges the person from the snapshot and earlier
-reports, keeps only the keyed hash of the address in the registers and writes the certificate
-of erasure (reports/erasure/ID/certificate.html and .pdf). Running it again is safe: a
-completed erasure is reported as already done. Prints the documents' paths."""
+With --execute it takes the data folder's lock (a second destructive command waits --wait
+seconds, then refuses), and refuses unless the request register records a verified identity,
+no legal hold applies and every flagged ticket has a decision (`mimoto-gov erasure decide`).
+It asks you to type DELETE (or --yes for scripts), gives kept tickets to a placeholder
+customer so Zammad keeps them, runs Zammad's data-privacy tasks (each recorded in the register
+as soon as it exists), waits for them (--timeout) and reads Zammad back: the users and every
+listed ticket must be gone and a search by address empty. A failure is recorded in the
+erasure register and reported; Ctrl-C while waiting names the task under way. On success it
+pulls Zammad in full, purges the person from the snapshot and earlier reports, keeps only the
+keyed hash of the address in the registers and writes the certificate of erasure and a
+confirmation letter to the person (reports/erasure/ID/). The certificate is partial, and the
+request stays open, until every step done by hand is recorded with `mimoto-gov erasure done`.
+Running it again is safe: it finishes what an earlier run left and never loses what it did."""
 
 
 def register(subparsers) -> None:
@@ -57,6 +65,14 @@ def register(subparsers) -> None:
         help="how long to wait for Zammad's deletion tasks (default 1200; Zammad runs them "
         "every 10 minutes)",
     )
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=DEFAULT_WAIT,
+        metavar="SECONDS",
+        help="with --execute, how long to wait for another destructive command holding the "
+        f"data folder before refusing (default {DEFAULT_WAIT:g})",
+    )
     p.set_defaults(handler=run)
 
 
@@ -65,9 +81,14 @@ def ask(plan) -> bool:
     from mimoto_gov.support.confirm import typed_confirmation
 
     tickets = len(plan.tickets_to_delete)
+    kept = (
+        f" {len(plan.kept):,} ticket(s) kept by decision go to a placeholder customer first."
+        if plan.kept
+        else ""
+    )
     return typed_confirmation(
         f"This permanently deletes {len(plan.users):,} user record(s) and {tickets:,} "
-        f"ticket(s) from Zammad for request {plan.request_id}."
+        f"ticket(s) from Zammad for request {plan.request_id}.{kept}"
     )
 
 
@@ -84,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         confirm=confirm,
         delete_organization=args.delete_organization,
         timeout=args.timeout,
+        wait=args.wait,
     )
     print(result.message)
     for path in result.paths:

@@ -1,4 +1,9 @@
-"""``mimoto-gov requests``: the register of subject rights requests and their deadlines."""
+"""``mimoto-gov requests``: the register of subject rights requests and their deadlines.
+
+Finding requests in tickets (``candidates``, ``dismiss``, ``add --from-ticket``) is in
+:mod:`mimoto_gov.commands._requests_intake`. Every verb that changes the register takes
+``--by`` (who); a dated one takes ``--reason`` too (required for a date before today).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,29 @@ from datetime import date
 
 import pandas as pd
 
-from mimoto_gov.commands._register_helpers import day, print_table, verbs
+from mimoto_gov.commands._register_helpers import (
+    change_options,
+    day,
+    open_for,
+    print_table,
+    verbs,
+)
+from mimoto_gov.commands._requests_intake import (
+    add_intake_verbs,
+    from_ticket,
+)
 from mimoto_gov.deadlines import uk_date
-from mimoto_gov.registers import KINDS, STATUSES, Request, open_registers
-from mimoto_gov.registers.requests import due_date_of, paused_days
+from mimoto_gov.errors import InputError
+from mimoto_gov.registers import (
+    CHANNELS,
+    KINDS,
+    OUTCOMES,
+    REFUSAL_GROUNDS,
+    STATUSES,
+    Request,
+    open_registers,
+)
+from mimoto_gov.registers.request_model import due_date_of, paused_days
 
 
 def _summary(request: Request) -> str:
@@ -23,11 +47,25 @@ def _summary(request: Request) -> str:
 
 
 def _add(args: argparse.Namespace) -> int:
-    with open_registers() as reg:
-        request = reg.add_request(
-            args.kind, args.email, day(args.received, "--received"), notes=args.notes
-        )
-        print(_summary(request))
+    facts = {
+        "kind": args.kind,
+        "emails": args.email,
+        "received_on": day(args.received, "--received"),
+        "notes": args.notes,
+        "requester_name": args.requester_name,
+        "channel": args.channel,
+        "on_behalf_of": args.on_behalf_of,
+        "authority_evidence": args.authority,
+        "duplicate_of": args.duplicate_of,
+        "separate": args.separate,
+    }
+    if args.from_ticket:
+        facts = from_ticket(args.from_ticket, facts)
+    for key, option in (("kind", "--kind"), ("emails", "--email")):
+        if not facts[key]:
+            raise InputError(f"{option} is required (or give --from-ticket NUMBER)")
+    with open_for(args) as reg:
+        print(_summary(reg.add_request(**facts)))
     return 0
 
 
@@ -69,9 +107,19 @@ def _show(args: argparse.Namespace) -> int:
         ("Kind", r.kind),
         ("Status", r.status),
         ("Subjects", ", ".join(s.label for s in r.subjects)),
-        ("Received", uk_date(r.received_on)),
+        ("Received", uk_date(r.received_on) + (f" by {r.channel}" if r.channel else "")),
         ("Identification received", uk_date(r.id_received_on)),
         ("Clock starts", uk_date(r.clock_starts_on)),
+    ]
+    behalf = r.on_behalf_of and f"{r.on_behalf_of} (authority: {r.authority_evidence})"
+    for label, value in (
+        ("Requester", r.requester_name),
+        ("On behalf of", behalf),
+        ("Ticket", r.ticket_number),
+    ):
+        if value:
+            lines.append((label, value))
+    lines += [
         (
             "Identity verified",
             f"{uk_date(r.verified_at)} by {r.verified_by}: {r.verify_method}; seen: "
@@ -94,7 +142,7 @@ def _show(args: argparse.Namespace) -> int:
         )
     lines.append(("Due", uk_date(due_date_of(r))))
     if r.finished:
-        lines.append(("Closed", f"{uk_date(r.closed_on)}: {r.outcome}"))
+        lines.append(("Closed", f"{uk_date(r.closed_on)}: {_outcome(r)}"))
     if r.notes:
         lines.append(("Notes", r.notes))
     width = max(len(label) for label, _ in lines)
@@ -103,8 +151,21 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _outcome(r: Request) -> str:
+    parts = [r.outcome_kind or "closed"]
+    if r.exemption:
+        parts.append(f"exemption: {r.exemption}")
+    if r.refusal_grounds:
+        parts.append(f"grounds: {r.refusal_grounds}")
+    if r.duplicate_of:
+        parts.append(f"duplicate of {r.duplicate_of}")
+    if r.outcome and r.outcome != f"duplicate of {r.duplicate_of}":
+        parts.append(r.outcome)
+    return "; ".join(parts)
+
+
 def _verify(args: argparse.Namespace) -> int:
-    with open_registers() as reg:
+    with open_for(args) as reg:
         request = reg.verify_identity(
             args.id,
             method=args.method,
@@ -118,19 +179,19 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _pause(args: argparse.Namespace) -> int:
-    with open_registers() as reg:
+    with open_for(args) as reg:
         print(_summary(reg.pause(args.id, args.reason, day(args.on, "--on"))))
     return 0
 
 
 def _resume(args: argparse.Namespace) -> int:
-    with open_registers() as reg:
+    with open_for(args) as reg:
         print(_summary(reg.resume(args.id, day(args.on, "--on"))))
     return 0
 
 
 def _extend(args: argparse.Namespace) -> int:
-    with open_registers() as reg:
+    with open_for(args) as reg:
         request = reg.extend(
             args.id,
             args.reason,
@@ -142,9 +203,15 @@ def _extend(args: argparse.Namespace) -> int:
 
 
 def _close(args: argparse.Namespace) -> int:
-    with open_registers() as reg:
+    with open_for(args) as reg:
         request = reg.close_request(
-            args.id, args.outcome, day(args.on, "--on"), refused=args.refused
+            args.id,
+            args.outcome,
+            day(args.on, "--on"),
+            detail=args.detail,
+            exemption=args.exemption,
+            grounds=args.grounds,
+            duplicate_of=args.duplicate_of,
         )
         print(_summary(request))
     return 0
@@ -162,8 +229,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "requests",
         help="the register of subject rights requests and their ICO deadlines",
         description="Record subject rights requests (access, erasure, rectification, "
-        "objection), their identity checks, clock stops and extensions, and see their due "
-        "dates under the ICO's calendar-month rule. Dates are YYYY-MM-DD.",
+        "restriction, portability, objection, automated decisions), their identity checks, "
+        "clock stops and extensions, and see their due dates under the ICO's calendar-month "
+        "rule; find requests written in plain words in tickets. Dates are YYYY-MM-DD.",
     )
     verb = verbs(parser, "action", "ACTION")
 
@@ -174,15 +242,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         return sub
 
     add = action("add", "Record a new request and print its id and due date.", _add, False)
-    add.add_argument("--kind", required=True, choices=KINDS, help="the right exercised")
+    add.add_argument("--kind", choices=KINDS, help="the right exercised")
     add.add_argument(
         "--email",
-        required=True,
         action="append",
         help="the subject's address (repeat for several addresses of the same person)",
     )
     add.add_argument("--received", help="the day it was received (default: today)")
+    add.add_argument("--requester-name", metavar="NAME", help="who made the request")
+    add.add_argument("--channel", choices=CHANNELS, help="how it arrived")
+    add.add_argument(
+        "--on-behalf-of",
+        metavar="NAME",
+        help="the person's name, when someone else asks for them (needs --authority)",
+    )
+    add.add_argument(
+        "--authority", metavar="TEXT", help="what shows the requester may act for the person"
+    )
+    again = add.add_mutually_exclusive_group()
+    again.add_argument(
+        "--duplicate-of",
+        metavar="ID",
+        help="the person's open request this one repeats (recorded and closed as a duplicate)",
+    )
+    again.add_argument(
+        "--separate",
+        action="store_true",
+        help="a request in its own right although the person has an open one",
+    )
+    add.add_argument(
+        "--from-ticket",
+        metavar="NUMBER",
+        help="take the customer, received date (the message's), kind and channel from a "
+        "ticket in the snapshot; options given override them",
+    )
     add.add_argument("--notes", help="free text")
+    change_options(add, late=False)
 
     lst = action(
         "list",
@@ -209,15 +304,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--id-received-on",
         help="if identification was asked for, the day it arrived: the clock starts then",
     )
+    verify.add_argument("--reason", help="why a date before today is recorded only now")
 
     pause = action(
         "pause", "Stop the clock while waiting for clarification the request needs.", _pause
     )
-    pause.add_argument("--reason", required=True, help="what was asked")
+    pause.add_argument(
+        "--reason", required=True, help="what was asked (and why, if dated before today)"
+    )
     pause.add_argument("--on", help="the day it was asked (default: today)")
+    change_options(pause, late=False)
 
     resume = action("resume", "Restart the clock: the clarification arrived.", _resume)
     resume.add_argument("--on", help="the day the answer arrived (default: today)")
+    change_options(resume)
 
     extend = action(
         "extend",
@@ -228,11 +328,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     extend.add_argument("--reason", required=True, help="why the extension is needed")
     extend.add_argument("--told-on", help="the day the subject was told (default: --on)")
     extend.add_argument("--on", help="the day it was decided (default: today)")
+    change_options(extend, late=False)
 
     close = action("close", "Close a request with its outcome.", _close)
-    close.add_argument("--outcome", required=True, help="what was done")
+    close.add_argument("--outcome", required=True, choices=OUTCOMES, help="how it ended")
+    close.add_argument("--detail", help="what was done, or why it was refused")
+    close.add_argument("--exemption", help="for partly-refused: the exemption relied on")
+    close.add_argument(
+        "--grounds", choices=REFUSAL_GROUNDS, help="for refused: why the request is refused"
+    )
+    close.add_argument("--duplicate-of", metavar="ID", help="for duplicate: the request it repeats")
     close.add_argument("--on", help="the day (default: today)")
-    close.add_argument("--refused", action="store_true", help="the request was refused")
+    change_options(close)
 
     export = action(
         "export",
@@ -241,3 +348,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         False,
     )
     export.add_argument("--out", required=True, help="the CSV file to write")
+
+    add_intake_verbs(action)

@@ -61,6 +61,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="act on at most N tickets and accounts this run",
     )
     apply.add_argument(
+        "--wait",
+        type=number_at_least(0, float),
+        default=None,
+        metavar="SECONDS",
+        help="with --execute: how long to wait for another destructive command to finish with "
+        "the data folder (default 30)",
+    )
+    apply.add_argument(
         "--timeout",
         type=number_at_least(0.1, float),
         default=1200.0,
@@ -74,12 +82,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _approve(args: argparse.Namespace) -> int:
-    from mimoto_gov.registers import open_registers
+    from mimoto_gov.registers import open_registers, provenance
     from mimoto_gov.retention.approval import approve_schedule
     from mimoto_gov.settings import load_settings
 
     settings = load_settings()
-    with open_registers(settings.registers_path) as registers:
+    # The approver is the actor of the trail's event, as for every register change.
+    who = provenance(actor=args.by, command=getattr(args, "trail_command", None))
+    with open_registers(settings.registers_path, who=who) as registers:
         schedule, recorded = approve_schedule(registers, args.by)
     approval = schedule.approval
     when = f"{approval.approved_at:%Y-%m-%d %H:%M} UTC"
@@ -134,6 +144,7 @@ def _apply(args: argparse.Namespace) -> int:
         confirm=ask if sys.stdin.isatty() else None,
         limit=args.limit,
         timeout=args.timeout,
+        wait=args.wait,
     )
     print(result.message)
     for path in result.paths:
@@ -166,15 +177,31 @@ def apply_month(
     timeout: float = 1200.0,
     interval: float | None = None,
     client=None,
+    wait: float | None = None,
 ) -> MonthResult:
     """Make the month's plan, write it, and with ``execute`` carry it out (see ``APPLY``).
 
     Raises:
         MimotoGovError: no snapshot, a malformed schedule, or (with ``execute``) an
-            unapproved schedule, another desk, no confirmation; Zammad unreachable.
+            unapproved schedule, another desk, no confirmation, another destructive command
+            holding the data folder (``FolderBusy``); Zammad unreachable.
 
     """
-    from mimoto_gov.formats import month_label, parse_month
+    from mimoto_gov.formats import parse_month
+    from mimoto_gov.support.lock import DEFAULT_WAIT, data_folder_lock
+
+    month = parse_month(month)
+    options = (yes, confirm, limit, timeout, interval, client)
+    if not execute:
+        return _month(settings, month, False, *options)
+    # One destructive command at a time on the data folder; the plan is made under it.
+    what = f"retention apply --execute {month}"
+    with data_folder_lock(settings.data_dir, what, wait=DEFAULT_WAIT if wait is None else wait):
+        return _month(settings, month, True, *options)
+
+
+def _month(settings, month, execute, yes, confirm, limit, timeout, interval, client):
+    from mimoto_gov.formats import month_label
     from mimoto_gov.inventory import load_inventory
     from mimoto_gov.registers import open_registers
     from mimoto_gov.retention.apply import RetentionRefused as Refused
@@ -182,7 +209,6 @@ def apply_month(
     from mimoto_gov.retention.plan import make_plan
     from mimoto_gov.views.retention_plan import write_plan
 
-    month = parse_month(month)
     schedule = load_approved_schedule(settings.data_dir)
     inventory = load_inventory(settings.data_dir)
     registers = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 DESCRIPTION = """\
 List the workbook's own copies of personal data that are past their period in the
@@ -15,7 +16,8 @@ raw analytics responses
 
 A dry run by default: nothing is deleted. With --execute each listed file or folder is
 deleted, and reports/index.html is rebuilt so it links no deleted run. The request register is
-only read; a workbook without one is not given one."""
+only read; a workbook without one is not given one. --execute takes the data folder's lock: it
+waits a short while for another destructive command (an erasure) to finish, then refuses."""
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -23,11 +25,15 @@ def _run(args: argparse.Namespace) -> int:
     from mimoto_gov.deadlines import uk_date
     from mimoto_gov.errors import ReportError
     from mimoto_gov.settings import load_settings
+    from mimoto_gov.support.lock import data_folder_lock
 
     settings = load_settings()
-    result = tidy_own_copies(
-        data_dir=settings.data_dir, reports_dir=settings.reports_dir, execute=args.execute
-    )
+    with contextlib.ExitStack() as stack:
+        if args.execute:
+            stack.enter_context(data_folder_lock(settings.data_dir, "tidy --execute"))
+        result = tidy_own_copies(
+            data_dir=settings.data_dir, reports_dir=settings.reports_dir, execute=args.execute
+        )
     due = result.due
     print(f"The workbook's own copies ({due.attrs.get('schedule', '')})")
     print(f"data folder: {settings.data_dir}   reports folder: {settings.reports_dir}")

@@ -30,6 +30,7 @@ DEMO_PERSON = "Data protection lead (example)"
 # Attested well before last month ended, so the monthly review (as at that day) counts them.
 ATTESTED_DAYS_AGO = 60
 DEMO_SOURCE = "demo pack example"
+DEMO_HISTORY = "example history for the demo pack, dated in the past"
 DEMO_WORDING = "newsletter-2026-01"
 DEMO_ATTESTATIONS = {
     "no-access-logs": "Mimoto's own services record no access logs.",
@@ -219,7 +220,7 @@ def seed_demo_registers(
         A :class:`SeedResult` with what was added (nothing on a second call).
 
     """
-    from mimoto_gov.registers import open_registers
+    from mimoto_gov.registers import open_registers, provenance
 
     if data_dir is None:
         from mimoto_gov.settings import load_settings
@@ -227,7 +228,9 @@ def seed_demo_registers(
         data_dir = load_settings().data_dir
     path = Path(data_dir) / "registers.sqlite"
     day = today or date.today()
-    with open_registers(path) as reg:
+    # The examples tell a history, so their changes are dated in the past: the trail says why.
+    who = provenance(DEMO_PERSON, "demo", reason=DEMO_HISTORY)
+    with open_registers(path, who=who) as reg:
         added = {
             "requests": _requests(reg, day),
             "law-enforcement requests": _law_enforcement(reg, day),
@@ -256,10 +259,11 @@ def demo_request(data_dir: Path | str, kind: str, email: str, today: date | None
         The request's id (``R-<year>-<nnnn>``).
 
     """
-    from mimoto_gov.registers import open_registers
+    from mimoto_gov.registers import open_registers, provenance
 
     day = today or date.today()
-    with open_registers(Path(data_dir) / "registers.sqlite") as reg:
+    who = provenance(DEMO_PERSON, "demo", reason=DEMO_HISTORY)
+    with open_registers(Path(data_dir) / "registers.sqlite", who=who) as reg:
         for request in reg.requests_about(email):
             if request.kind == kind and request.notes == DEMO_CASE_NOTE:
                 return request.id

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from mimoto_gov.demo import analytics as demo_analytics
 from mimoto_gov.demo import registers as demo_registers
+from mimoto_gov.demo.accountability import candidates_step, due_step
 from mimoto_gov.demo.steps import erasure_step, review_step, sar_step, site_audit_step
 from mimoto_gov.errors import ConfigError, SnapshotError
 from mimoto_gov.formats import uk_date
@@ -161,11 +162,13 @@ STEPS: list[tuple[str, Step]] = [
     ("pull", pull_step),
     ("inventory", inventory_step),
     ("registers", registers_step),
+    ("request-candidates", candidates_step),
     ("analytics", analytics_step),
     ("site-audit", site_audit_step),
     ("review", review_step),
     ("subject-access", sar_step),
     ("erasure", erasure_step),
+    ("due", due_step),
 ]
 
 

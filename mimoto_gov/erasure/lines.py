@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mimoto_gov.erasure.plan import (
+from mimoto_gov.erasure.keep import keep_lines
+from mimoto_gov.erasure.model import (
     BLOCKED,
     BY_HAND,
     CLEAR,
@@ -27,7 +28,9 @@ from mimoto_gov.erasure.plan import (
     VERIFIED,
     ChecklistLine,
     ErasurePlan,
+    count,
 )
+from mimoto_gov.erasure.notify import confirmation_line, notify_lines
 from mimoto_gov.formats import format_uk_date as uk_date
 
 GAUGES_WHY = (
@@ -44,23 +47,22 @@ PROVIDER_LOG_WHY = (
 )
 
 
-def count(n: int, singular: str, plural: str | None = None) -> str:
-    """Count things in words: ``"1 ticket"``, ``"1,234 tickets"``."""
-    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
-
-
-def checklist_lines(plan: ErasurePlan, *, identify: bool = True) -> list[ChecklistLine]:
+def checklist_lines(
+    plan: ErasurePlan, *, identify: bool = True, basis: str = ""
+) -> list[ChecklistLine]:
     """Every place the person's data lives, in reading order.
 
     Args:
         plan: the erasure plan.
         identify: show addresses, names and logins (the staff checklist); False for the
             certificate, which must not identify the person it certifies as erased.
+        basis: the legal ground for keeping records (``erasure.yml``), shown on kept tickets.
 
     """
     return [
         _identity_line(plan),
         _holds_line(plan),
+        *keep_lines(plan, basis),
         _users_line(plan, identify),
         _customer_tickets_line(plan),
         *_organization_lines(plan, identify),
@@ -97,10 +99,13 @@ def checklist_lines(plan: ErasurePlan, *, identify: bool = True) -> list[Checkli
             key="mailing-list",
             place="Mailing-list service",
             held="the address, if they ever opted in to marketing",
-            action="remove the address from the mailing-list service and its exports",
+            action="remove the address from the mailing-list service and its exports (this "
+            "also tells the service of the erasure, Art. 19)",
             owner=OWNER_MARKETING,
             state=BY_HAND,
         ),
+        *notify_lines(plan),
+        confirmation_line(plan),
         *_local_lines(plan),
     ]
 
@@ -332,7 +337,11 @@ _ZAMMAD_KEYS = ("zammad-users", "zammad-tickets", "organization-")
 
 
 def executed_lines(
-    lines: list[ChecklistLine], *, succeeded: bool, reason: str = ""
+    lines: list[ChecklistLine],
+    *,
+    succeeded: bool,
+    reason: str = "",
+    pending: tuple[str, ...] = (),
 ) -> list[ChecklistLine]:
     """Move the automatic lines of a checklist to their state after an execution.
 
@@ -340,6 +349,8 @@ def executed_lines(
         lines: the checklist as planned.
         succeeded: whether Zammad's deletion was verified (and the local purge ran).
         reason: why it failed (one line), shown on the Zammad lines.
+        pending: key prefixes of automatic lines still to do after Zammad (the purge of the
+            workbook's own copies): they stay "to delete" until their completion is recorded.
 
     Returns:
         The lines with "to delete" replaced by "deleted, verified" or "done" on success, by
@@ -348,7 +359,7 @@ def executed_lines(
     """
     moved = []
     for line in lines:
-        if line.state != TO_DELETE:
+        if line.state != TO_DELETE or (succeeded and line.key.startswith(pending)):
             moved.append(line)
         elif line.key.startswith(_ZAMMAD_KEYS):
             moved.append(

@@ -5,188 +5,58 @@ Zammad's data-privacy task deletes a user and the tickets they are the *customer
 member (zammad-api.md §5.3). It keeps what they wrote on other customers' tickets and any
 mention of their address, name or phone number in other people's correspondence, and the
 person's data also lives outside Zammad: mailboxes, backups, the provider's logs, the mailing
-list and the workbook's own copies. The plan lists each of those as one :class:`ChecklistLine`
-with an owner and a state, so that nothing is forgotten and nothing is claimed that is not
-done.
+list, the recipients named in the record of processing and the workbook's own copies. The plan
+lists each of those as one :class:`ChecklistLine` with an owner and a state, so that nothing is
+forgotten and nothing is claimed that is not done. Tickets that may have to be kept (a refund,
+an invoice) are flagged, and those staff decided to keep are taken out of the deletion
+(:mod:`mimoto_gov.erasure.keep`).
 
 Planning is pure: it reads the snapshot frames and the facts gathered by the caller (holds,
-local copies, the backup policy) and changes nothing.
+local copies, the policies, staff's decisions) and changes nothing.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 
-from mimoto_gov.errors import ConfigError
-from mimoto_gov.policy.schedule import (
+from mimoto_gov.erasure.keep import apply_decisions, financial_flags
+from mimoto_gov.erasure.lines import checklist_lines
+from mimoto_gov.erasure.model import (
+    BLOCKED,
+    BY_HAND,
+    CLEAR,
+    DONE,
+    FAILED,
+    KEPT,
+    NOT_RUN,
+    NOTHING,
+    OWNER_DPO,
+    OWNER_MARKETING,
+    OWNER_SUPPORT,
+    OWNER_TOOL,
+    OWNER_ZAMMAD,
+    TO_DELETE,
+    VERIFIED,
     BackupPolicy,
-    default_schedule_path,
-    load_schedule,
-    repository_schedule_path,
+    ChecklistLine,
+    ErasurePlan,
+    KeepPolicy,
+    Recipient,
+    RetainedCopy,
 )
+from mimoto_gov.erasure.policy import load_backup_policy, load_keep_policy, load_recipients
 
-# States of a checklist line. A plan uses the first group; an execution moves automatic lines
-# to the second.
-TO_DELETE = "to delete"
-BY_HAND = "to do by hand"
-KEPT = "kept"
-NOTHING = "nothing held"
-CLEAR = "clear"
-BLOCKED = "blocked"
-DONE = "done"
-VERIFIED = "deleted, verified"
-FAILED = "failed"
-NOT_RUN = "not run"
-
-# Who does what (roles, not people: staff names change).
-OWNER_TOOL = "mimoto-gov erase"
-OWNER_SUPPORT = "Support lead"
-OWNER_DPO = "Data protection lead"
-OWNER_MARKETING = "Marketing lead"
-OWNER_ZAMMAD = "Zammad GmbH (processor)"
-
-
-@dataclass(frozen=True)
-class ChecklistLine:
-    """One place the person's data lives and what happens to it.
-
-    Attributes:
-        key: a stable identifier (``zammad-users``, ``backup-1``...).
-        place: where the data is.
-        held: what is held there (counts, numbers; never the person's address).
-        action: what the erasure does about it.
-        owner: the role (or the tool) responsible.
-        state: one of the module's state constants.
-        why: the reason something is kept, blocked or failed.
-        items: the detail rows (ticket numbers, files...), shown under the table.
-
-    """
-
-    key: str
-    place: str
-    held: str
-    action: str
-    owner: str
-    state: str
-    why: str = ""
-    items: tuple[str, ...] = ()
-
-    def with_state(self, state: str, why: str | None = None) -> ChecklistLine:
-        """Return a copy with a new state (and reason, when given)."""
-        return replace(self, state=state, why=self.why if why is None else why)
-
-
-def load_backup_policy(policy_dir: Path | None = None) -> BackupPolicy:
-    """Read the ``backups`` section of the retention schedule (the policy folder's copy first).
-
-    Args:
-        policy_dir: the folder holding ``retention.yml`` (``$MIMOTO_GOV_DATA/policy``); the
-            repository's schedule is read when it has none.
-
-    Raises:
-        ConfigError: the schedule is malformed or has no ``backups`` section.
-
-    """
-    path = default_schedule_path(Path(policy_dir)) if policy_dir else repository_schedule_path()
-    policy = load_schedule(path).backups
-    if policy is None:
-        raise ConfigError(
-            f"{path.name} has no 'backups' section: it lists the backups an erasure leaves"
-        )
-    return policy
-
-
-@dataclass
-class ErasurePlan:
-    """What an erasure of one person will delete, keep and ask staff to do.
-
-    Attributes:
-        request_id: the request register's id.
-        emails: the person's addresses (lower-cased).
-        planned_at: when the plan was made (UTC).
-        delete_organization: whether ``--delete-organization`` was given.
-        users: their Zammad user records (the ``users`` columns).
-        customer_tickets: tickets they are the customer of (deleted with them).
-        organizations: their organisations with ``members`` (count in the snapshot),
-            ``sole_member`` and ``deleted`` (True when the task deletes it).
-        organization_tickets: other tickets of a deleted organisation (deleted with it).
-        kept_articles: articles on tickets that stay, naming them: ``ticket_id,
-            ticket_number, article_id, created_at, internal, found`` (what was found where).
-        local_copies: the workbook's own files that hold them (``path, kind, action``).
-        holds: active legal holds and open law-enforcement requests naming them.
-        backup_policy: the backups and provider logs that keep the data for a while.
-        snapshot_time: when the snapshot the plan was made from was taken.
-        identity: how the requester's identity was verified (method, by whom, when), or why
-            it was not.
-        identity_verified: whether the request register records a verified identity.
-        lines: the checklist.
-
-    """
-
-    request_id: str
-    emails: tuple[str, ...]
-    planned_at: datetime
-    delete_organization: bool
-    users: pd.DataFrame
-    customer_tickets: pd.DataFrame
-    organizations: pd.DataFrame
-    organization_tickets: pd.DataFrame
-    kept_articles: pd.DataFrame
-    local_copies: pd.DataFrame
-    holds: tuple[dict, ...]
-    backup_policy: BackupPolicy
-    snapshot_time: object = None
-    identity: str = ""
-    identity_verified: bool = False
-    lines: list[ChecklistLine] = field(default_factory=list)
-
-    @property
-    def user_ids(self) -> list[int]:
-        """Zammad ids of the users to delete."""
-        return [int(i) for i in self.users["id"]]
-
-    @property
-    def tickets_to_delete(self) -> pd.DataFrame:
-        """Every ticket the tasks delete (``id``, ``number``), customer and organisation."""
-        frames = [
-            self.customer_tickets[["id", "number"]],
-            self.organization_tickets[["id", "number"]],
-        ]
-        both = pd.concat(frames, ignore_index=True).drop_duplicates("id")
-        return both.sort_values("id").reset_index(drop=True)
-
-    @property
-    def deletion_tasks(self) -> list[tuple[int, bool]]:
-        """``(user_id, delete_organization)`` per task, in the order to create them.
-
-        Zammad deletes an organisation only when the user is its sole member *when the task
-        runs*, so with several records in one organisation only the last one asks for it.
-        """
-        deleted_orgs = set(self.organizations.loc[self.organizations["deleted"], "id"])
-        tasks: list[tuple[int, bool]] = []
-        last_of_org: dict[int, int] = {}
-        for row in self.users.itertuples(index=False):
-            org = _int_or_none(row.organization_id)
-            if org in deleted_orgs:
-                last_of_org[org] = int(row.id)
-        for user_id in self.user_ids:
-            tasks.append((user_id, user_id in last_of_org.values()))
-        return tasks
-
-    @property
-    def blocked(self) -> bool:
-        """True when a legal hold forbids the erasure."""
-        return bool(self.holds)
-
-
-def _int_or_none(value) -> int | None:
-    return None if pd.isna(value) else int(value)
+# Names other modules imported from here before the model had its own module.
+__all__ = [
+    "BLOCKED", "BY_HAND", "CLEAR", "DONE", "FAILED", "KEPT", "NOTHING", "NOT_RUN", "OWNER_DPO",
+    "OWNER_MARKETING", "OWNER_SUPPORT", "OWNER_TOOL", "OWNER_ZAMMAD", "TO_DELETE", "VERIFIED",
+    "BackupPolicy", "ChecklistLine", "ErasurePlan", "RetainedCopy", "kept_mentions",
+    "load_backup_policy", "plan_erasure", "subject_patterns",
+]  # fmt: skip
 
 
 def plan_erasure(
@@ -200,6 +70,9 @@ def plan_erasure(
     backup_policy: BackupPolicy | None = None,
     identity: str = "",
     identity_verified: bool = False,
+    keep_policy: KeepPolicy | None = None,
+    decisions: pd.DataFrame | None = None,
+    recipients: Iterable[Recipient] | None = None,
     now: datetime | None = None,
 ) -> ErasurePlan:
     """Work out what erasing the person with these addresses deletes, keeps and leaves to staff.
@@ -216,6 +89,10 @@ def plan_erasure(
         backup_policy: from :func:`load_backup_policy` (read from the workbook's copy if None).
         identity: how the requester's identity was verified, for the checklist.
         identity_verified: whether it was.
+        keep_policy: what may have to be kept (``erasure.yml``; the workbook's copy if None).
+        decisions: staff's decisions on flags (``registers.keep_decisions``), or None.
+        recipients: who is told of the erasure (the record of processing's recipients; read
+            from the workbook's copies when None).
         now: the planning time (UTC now by default).
 
     Returns:
@@ -237,8 +114,21 @@ def plan_erasure(
     ]
     org_tickets = org_tickets.sort_values("id").reset_index(drop=True)
 
+    keep_policy = keep_policy or load_keep_policy()
+    doomed = pd.concat([customer, org_tickets], ignore_index=True).drop_duplicates("id")
+    flags, kept_tickets = apply_decisions(
+        financial_flags(inventory, doomed, keep_policy), decisions, doomed
+    )
+    # A kept ticket is moved aside before the user goes: it is deleted with neither.
+    kept_ids = {f.ticket_id for f in kept_tickets if f.ticket_id is not None}
+    customer = customer[~customer["id"].isin(kept_ids)].reset_index(drop=True)
+    org_tickets = org_tickets[~org_tickets["id"].isin(kept_ids)].reset_index(drop=True)
+
     deleted_ticket_ids = set(customer["id"]) | set(org_tickets["id"])
     kept = kept_mentions(inventory, users, subject.emails, deleted_ticket_ids)
+    # A kept ticket stays whole, by decision: it is not a list of articles to redact.
+    kept_numbers = {str(f.number) for f in kept_tickets}
+    kept = kept[~kept["ticket_number"].astype(str).isin(kept_numbers)].reset_index(drop=True)
 
     plan = ErasurePlan(
         request_id=request_id,
@@ -256,10 +146,14 @@ def plan_erasure(
         snapshot_time=subject.snapshot_time,
         identity=identity,
         identity_verified=identity_verified,
+        flags=flags,
+        kept=kept_tickets,
+        recipients=tuple(
+            recipients if recipients is not None else load_recipients(keep_policy=keep_policy)
+        ),
+        basis=keep_policy.basis,
     )
-    from mimoto_gov.erasure.lines import checklist_lines
-
-    plan.lines = checklist_lines(plan)
+    plan.lines = checklist_lines(plan, basis=keep_policy.basis)
     return plan
 
 

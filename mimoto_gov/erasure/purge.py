@@ -41,8 +41,9 @@ from mimoto_gov.support.files import write_bytes
 REDACTED = "[erased]"
 SAR_FOLDER = "sar"
 REGISTER_NAMES = ("registers.sqlite",)
-# The secret of the keyed hash: never searched, never touched.
-SKIP_NAMES = (".erasure-key",)
+# Where older versions kept the keyed hash's secret (now outside the data folder), and the
+# data folder's lock: never searched, never touched.
+SKIP_NAMES = (".erasure-key", ".mimoto-gov.lock")
 TEXT_SUFFIXES = {
     ".html", ".htm", ".csv", ".tsv", ".json", ".jsonl", ".txt", ".md", ".ipynb", ".yml",
     ".yaml", ".log", ".eml", ".xml", ".svg", ".j2",

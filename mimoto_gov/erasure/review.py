@@ -1,9 +1,10 @@
-"""The monthly review's view of erasures: who came back, which requests are late.
+"""The monthly review's view of erasures: who came back, which requests are late or unfinished.
 
 Zammad re-creates a person who writes again after being deleted (zammad-api.md §5), and the
 workbook no longer holds their address, only its keyed hash (:mod:`mimoto_gov.registers`), so
 every address in the snapshot is hashed and compared with the erased ones. Open erasure
-requests past their ICO due date are flagged too.
+requests past their ICO due date are flagged too, and so is an erasure done in Zammad whose
+steps by hand are not all recorded (:mod:`mimoto_gov.erasure.steps`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from mimoto_gov.erasure.steps import open_erasure_steps
 from mimoto_gov.errors import InputError
+from mimoto_gov.registers import open_registers
+from mimoto_gov.settings import load_settings
 
 FLAG_COLUMNS = ["flag", "request_id", "erasure_id", "user_id", "since", "detail"]
 
@@ -25,7 +29,8 @@ def erasure_flags(
 
     - an erased person who reappears in Zammad: a user whose address has the keyed hash of
       a completed erasure (Zammad re-creates a person who writes again, zammad-api.md §5);
-    - an erasure request still open after its due date.
+    - an erasure request still open after its due date;
+    - an erasure whose steps by hand are not all recorded (done, or not needed).
 
     Args:
         inventory: the snapshot (:func:`mimoto_gov.inventory.load_inventory`).
@@ -38,11 +43,7 @@ def erasure_flags(
         empty when there is nothing to flag. No address appears in it.
 
     """
-    from mimoto_gov.registers import open_registers
-
     if data_dir is None:
-        from mimoto_gov.settings import load_settings
-
         data_dir = load_settings().data_dir
     path = Path(data_dir) / "registers.sqlite"
     rows = []
@@ -50,6 +51,7 @@ def erasure_flags(
         with open_registers(path) as registers:
             rows += _reappeared(inventory, registers)
             rows += _overdue(registers, today or date.today())
+            rows += _unfinished(registers, today or date.today())
     return pd.DataFrame(rows, columns=FLAG_COLUMNS)
 
 
@@ -107,3 +109,22 @@ def _overdue(registers, today: date) -> list[dict]:
         }
         for row in late.itertuples(index=False)
     ]
+
+
+def _unfinished(registers, today: date) -> list[dict]:
+    steps = open_erasure_steps(registers, today)
+    rows = []
+    for request_id, group in steps.groupby("request_id", sort=False):
+        first = group.iloc[0]
+        rows.append(
+            {
+                "flag": "erasure steps open",
+                "request_id": request_id,
+                "erasure_id": first["erasure_id"],
+                "user_id": None,
+                "since": first["due_on"],
+                "detail": f"{len(group):,} step(s) open ({', '.join(group['step'])}): record "
+                f"each with `mimoto-gov erasure done {request_id} STEP --by NAME`",
+            }
+        )
+    return rows

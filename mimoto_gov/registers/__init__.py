@@ -6,12 +6,17 @@ the returned :class:`Registers`; each concern lives in its own module:
 - requests: subject rights requests, identity checks, clock stops, extensions, due dates;
 - holds: legal holds (an open law-enforcement request naming a person is one too);
 - erasures: the append-only erasure register, and forgetting an erased person's address;
+- erasure_steps: an erasure's steps finished by hand, keep decisions, Zammad tasks;
 - law_enforcement: requests from authorities and the yearly transparency table;
 - consents: marketing consents, the mailing list and its audit, the suppression list;
 - complaints, breaches, attestations;
-- retention_log: runs of the retention schedule, each action taken, each approval.
+- retention_log: runs of the retention schedule, each action taken, each approval;
+- candidates: tickets that read like a rights request, until recorded or dismissed;
+- trail: one hash-chained event per change to any of them (who, when typed, date claimed).
 
-``Registers`` is a context manager; leaving the block closes the file.
+``Registers`` is a context manager; leaving the block closes the file. Changes are made as
+its :attr:`Registers.provenance` (actor, command, reason), set when opening or with
+:meth:`Registers.acting`.
 """
 
 from __future__ import annotations
@@ -24,26 +29,32 @@ import pandas as pd
 from mimoto_gov.errors import InputError
 from mimoto_gov.registers.attestations import Attestation, AttestationsMixin
 from mimoto_gov.registers.breaches import BreachesMixin
+from mimoto_gov.registers.candidates import Candidate, CandidatesMixin
 from mimoto_gov.registers.complaints import ComplaintsMixin
 from mimoto_gov.registers.consents import ConsentsMixin, MailingListImport, read_mailing_list
 from mimoto_gov.registers.csvout import neutralise, write_frame_csv
-from mimoto_gov.registers.db import SCHEMA_VERSION, connect, schema_version
+from mimoto_gov.registers.db import SCHEMA_VERSION, connect, schema_version, transaction
 from mimoto_gov.registers.erasures import ErasuresMixin
 from mimoto_gov.registers.holds import HoldsMixin
 from mimoto_gov.registers.law_enforcement import LawEnforcementMixin
 from mimoto_gov.registers.notices import select_contactable
-from mimoto_gov.registers.requests import (
+from mimoto_gov.registers.request_model import (
+    CHANNELS,
     KINDS,
+    OUTCOMES,
+    REFUSAL_GROUNDS,
     STATUSES,
     Pause,
     Request,
-    RequestsMixin,
     Subject,
     due_date_of,
     paused_days,
 )
+from mimoto_gov.registers.requests import RequestsMixin
 from mimoto_gov.registers.retention_log import RetentionLogMixin
 from mimoto_gov.registers.subjects import keyed_hash, keyed_hasher, normalise_email
+from mimoto_gov.registers.trail import Provenance, provenance
+from mimoto_gov.registers.trail_check import Verification, events, verify
 
 
 class Registers(
@@ -56,14 +67,37 @@ class Registers(
     BreachesMixin,
     AttestationsMixin,
     RetentionLogMixin,
+    CandidatesMixin,
 ):
     """Every register in one SQLite file. Build it with :func:`open_registers`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path):
+    def __init__(self, conn: sqlite3.Connection, path: Path, who: Provenance | None = None):
         self.conn = conn
         self.path = Path(path)
         self.data_dir = self.path.parent
         self._hasher = None
+        self._secret = None
+        self.provenance = who or provenance()
+
+    def start_trail(self) -> int:
+        """Give the entries a file held before it had a trail their first event (once)."""
+        from mimoto_gov.registers.trail import record_baseline
+
+        pending = self.conn.execute(
+            "SELECT 1 FROM trail_meta WHERE key = 'baseline' AND value = 'pending'"
+        ).fetchone()
+        if not pending:
+            return 0
+        with transaction(self.conn) as conn:
+            return record_baseline(conn, self.secret)
+
+    def trail(self, record_id: str | None = None, since=None) -> list:
+        """Return the trail, oldest first: all of it, one entry's events, or those typed since."""
+        return events(self.conn, record_id, since)
+
+    def verify_trail(self) -> Verification:
+        """Recompute the chain and compare every entry with its last event (see ``trail``)."""
+        return verify(self.conn, self.secret)
 
     def __enter__(self) -> Registers:
         return self
@@ -93,6 +127,7 @@ class Registers(
         "breaches": "breaches",
         "attestations": "attestations",
         "retention-log": "retention_log",
+        "candidates": "candidates",
     }
 
     def table(self, name: str) -> pd.DataFrame:
@@ -112,12 +147,15 @@ class Registers(
         return select_contactable(users, self.hash, excluded)
 
 
-def open_registers(path: Path | None = None) -> Registers:
+def open_registers(path: Path | None = None, *, who: Provenance | None = None) -> Registers:
     """Open the registers file, creating and migrating it as needed.
 
     Args:
         path: the SQLite file; by default ``Settings.registers_path``
-            (``$MIMOTO_GOV_DATA/registers.sqlite``). The keyed-hash secret lives beside it.
+            (``$MIMOTO_GOV_DATA/registers.sqlite``). The keyed-hash key lives outside the
+            data folder (:func:`mimoto_gov.registers.subjects.erasure_key_path`).
+        who: who makes the changes, with which command and why (by default the actor from
+            ``MIMOTO_GOV_ACTOR`` or the login name, and the command being run).
 
     Returns:
         A :class:`Registers` (usable as a context manager).
@@ -131,16 +169,27 @@ def open_registers(path: Path | None = None) -> Registers:
 
         path = load_settings().registers_path
     path = Path(path)
-    return Registers(connect(path), path)
+    registers = Registers(connect(path), path, who)
+    try:
+        registers.start_trail()
+    except BaseException:
+        registers.close()
+        raise
+    return registers
 
 
 __all__ = [
+    "CHANNELS",
     "KINDS",
+    "OUTCOMES",
+    "REFUSAL_GROUNDS",
     "SCHEMA_VERSION",
     "STATUSES",
     "Attestation",
+    "Candidate",
     "MailingListImport",
     "Pause",
+    "Provenance",
     "Registers",
     "Request",
     "Subject",
@@ -151,6 +200,7 @@ __all__ = [
     "normalise_email",
     "open_registers",
     "paused_days",
+    "provenance",
     "read_mailing_list",
     "select_contactable",
     "write_frame_csv",

@@ -14,8 +14,11 @@ from datetime import date, timedelta
 import pandas as pd
 
 from mimoto_gov.errors import InputError
-from mimoto_gov.registers.base import RegisterBase, as_date, iso, require_text
+from mimoto_gov.registers.base import RegisterBase, as_date, iso, require_text, today_or_before
 from mimoto_gov.registers.db import now_utc, transaction
+from mimoto_gov.registers.trail import track
+
+track("attestations", "attestations")
 
 DEFAULT_VALID_DAYS = 365
 ATTESTATION_COLUMNS = [
@@ -68,7 +71,7 @@ class AttestationsMixin(RegisterBase):
 
         """
         key = require_text(statement_key, "statement key")
-        attested_on = attested_on or date.today()
+        attested_on = today_or_before(attested_on, "attested")
         expires_on = expires_on or attested_on + timedelta(days=DEFAULT_VALID_DAYS)
         if expires_on <= attested_on:
             raise InputError("expires on must be after attested on")
@@ -85,6 +88,7 @@ class AttestationsMixin(RegisterBase):
                     now_utc(),
                 ),
             )
+            self.record_change(conn, "attestations", cursor.lastrowid, "attest", attested_on)
         row = self.conn.execute(
             "SELECT * FROM attestations WHERE id = ?", (cursor.lastrowid,)
         ).fetchone()

@@ -15,6 +15,9 @@ from mimoto_gov.deadlines import UK_TIME, breach_report_deadline
 from mimoto_gov.errors import InputError, RegisterError
 from mimoto_gov.registers.base import RegisterBase, optional_text, require_text, uk_day
 from mimoto_gov.registers.db import next_id, now_utc, transaction
+from mimoto_gov.registers.trail import track
+
+track("breaches", "breaches")
 
 BREACH_COLUMNS = [
     "id", "found_at", "description", "people_affected", "measures", "report_due_at",
@@ -64,6 +67,7 @@ class BreachesMixin(RegisterBase):
                     now_utc(),
                 ),
             )
+            self.record_change(conn, "breaches", breach_id, "add", found_at)
         return breach_id
 
     def _breach_row(self, breach_id: str):
@@ -81,7 +85,7 @@ class BreachesMixin(RegisterBase):
     ) -> bool:
         """Record the report to the ICO; return True if it was within the 72 hours."""
         row = self._breach_row(breach_id)
-        reported_at = _aware(reported_at)
+        reported_at = self.change_moment(_aware(reported_at), "reported at")
         found_at = datetime.fromisoformat(row["found_at"])
         if reported_at < found_at:
             raise RegisterError(
@@ -93,6 +97,7 @@ class BreachesMixin(RegisterBase):
                 "UPDATE breaches SET reported_to_ico_at = ?, ico_reference = ? WHERE id = ?",
                 (reported_at.isoformat(), optional_text(ico_reference), row["id"]),
             )
+            self.record_change(conn, "breaches", row["id"], "report to the ICO", reported_at)
         return reported_at <= breach_report_deadline(found_at)
 
     def record_breach_not_reported(self, breach_id: str, reason: str) -> None:
@@ -103,6 +108,7 @@ class BreachesMixin(RegisterBase):
                 "UPDATE breaches SET reason_not_reported = ? WHERE id = ?",
                 (require_text(reason, "reason"), row["id"]),
             )
+            self.record_change(conn, "breaches", row["id"], "not reported")
 
     def breaches(self, now: datetime | None = None) -> pd.DataFrame:
         """Return the breach log with each 72-hour deadline.

@@ -24,6 +24,9 @@ from mimoto_gov.registers.base import (
 )
 from mimoto_gov.registers.db import next_id, now_utc, transaction
 from mimoto_gov.registers.subjects import normalise_email
+from mimoto_gov.registers.trail import track
+
+track("complaints", "complaints")
 
 COMPLAINT_COLUMNS = [
     "id", "received_on", "subject", "summary", "ack_due_on", "acknowledged_on", "ack_late",
@@ -54,6 +57,7 @@ class ComplaintsMixin(RegisterBase):
                     now_utc(),
                 ),
             )
+            self.record_change(conn, "complaints", complaint_id, "add", received_on)
         return complaint_id
 
     def _complaint_row(self, complaint_id: str):
@@ -76,13 +80,14 @@ class ComplaintsMixin(RegisterBase):
                 f"complaint {row['id']} was acknowledged on {uk_day(row['acknowledged_on'])}"
             )
         received = as_date(row["received_on"])
-        acknowledged_on = acknowledged_on or date.today()
+        acknowledged_on = self.change_day(acknowledged_on, "acknowledged")
         not_before(acknowledged_on, received, "acknowledged", "received")
         with transaction(self.conn) as conn:
             conn.execute(
                 "UPDATE complaints SET acknowledged_on = ? WHERE id = ?",
                 (iso(acknowledged_on), row["id"]),
             )
+            self.record_change(conn, "complaints", row["id"], "acknowledge", acknowledged_on)
         return acknowledged_on <= complaint_ack_deadline(received)
 
     def close_complaint(
@@ -97,13 +102,14 @@ class ComplaintsMixin(RegisterBase):
         row = self._complaint_row(complaint_id)
         if row["closed_on"]:
             raise RegisterError(f"complaint {row['id']} was closed on {uk_day(row['closed_on'])}")
-        closed_on = closed_on or date.today()
+        closed_on = self.change_day(closed_on, "closed")
         not_before(closed_on, as_date(row["received_on"]), "closed", "received")
         with transaction(self.conn) as conn:
             conn.execute(
                 "UPDATE complaints SET outcome = ?, closed_on = ? WHERE id = ?",
                 (require_text(outcome, "outcome"), iso(closed_on), row["id"]),
             )
+            self.record_change(conn, "complaints", row["id"], "close", closed_on)
 
     def complaints(self, today: date | None = None) -> pd.DataFrame:
         """Return the complaints register with each acknowledgement deadline and lateness.

@@ -27,10 +27,16 @@ from mimoto_gov.registers.base import (
     iso,
     optional_text,
     require_text,
+    today_or_before,
     uk_day,
 )
 from mimoto_gov.registers.db import now_utc, transaction
 from mimoto_gov.registers.subjects import normalise_email
+from mimoto_gov.registers.trail import track
+
+track("consents", "consents")
+track("mailing-list", "mailing_list", whole_table=True)
+track("suppressions", "suppressions")
 
 CHANNELS = ("email", "sms", "post", "phone")
 EMAIL_COLUMNS = ("email", "email address", "email_address", "e-mail", "e-mail address")
@@ -159,6 +165,7 @@ class ConsentsMixin(RegisterBase):
                     optional_text(source),
                 ),
             )
+            self.record_change(conn, "consents", cursor.lastrowid, "add", _when(consented_at))
         return int(cursor.lastrowid)
 
     def withdraw_consent(
@@ -171,16 +178,25 @@ class ConsentsMixin(RegisterBase):
 
         """
         subject_hash = self.hash(normalise_email(email))
-        when = _when(withdrawn_at or datetime.now(UK_TIME)).isoformat()
+        moment = self.change_moment(_when(withdrawn_at or datetime.now(UK_TIME)), "withdrawn")
         with transaction(self.conn) as conn:
-            cursor = conn.execute(
-                "UPDATE consents SET withdrawn_at = ?"
-                " WHERE subject_hash = ? AND channel = ? AND withdrawn_at IS NULL",
-                (when, subject_hash, channel),
-            )
-            if cursor.rowcount == 0:
+            live = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT id FROM consents"
+                    " WHERE subject_hash = ? AND channel = ? AND withdrawn_at IS NULL",
+                    (subject_hash, channel),
+                )
+            ]
+            if not live:
                 raise RegisterError(f"{email} has no live {channel} consent to withdraw")
-        return cursor.rowcount
+            for consent_id in live:
+                conn.execute(
+                    "UPDATE consents SET withdrawn_at = ? WHERE id = ?",
+                    (moment.isoformat(), consent_id),
+                )
+                self.record_change(conn, "consents", consent_id, "withdraw", moment)
+        return len(live)
 
     def consents(self) -> pd.DataFrame:
         """Return the consent register as a table."""
@@ -231,7 +247,7 @@ class ConsentsMixin(RegisterBase):
                 ).fetchone()
                 if exists:
                     continue
-                conn.execute(
+                cursor = conn.execute(
                     "INSERT INTO consents (email, subject_hash, consented_at, wording_version,"
                     " channel, source) VALUES (?, ?, ?, ?, 'email', ?)",
                     (
@@ -242,7 +258,12 @@ class ConsentsMixin(RegisterBase):
                         f"mailing-list export {path.name}",
                     ),
                 )
+                self.record_change(
+                    conn, "consents", cursor.lastrowid, "add (mailing-list import)",
+                    member["consented_at"],
+                )  # fmt: skip
                 added += 1
+            self.record_change(conn, "mailing-list", "all", "import")
         return MailingListImport(members=len(members), consents_added=added)
 
     def mailing_list_emails(self) -> list[str]:
@@ -313,11 +334,13 @@ class ConsentsMixin(RegisterBase):
             ).fetchone()
             if existing:
                 return int(existing["id"])
+            added_on = today_or_before(added_on, "added")
             cursor = conn.execute(
                 "INSERT INTO suppressions (email, subject_hash, reason, added_on)"
                 " VALUES (?, ?, ?, ?)",
-                (email, subject_hash, optional_text(reason), iso(added_on or date.today())),
+                (email, subject_hash, optional_text(reason), iso(added_on)),
             )
+            self.record_change(conn, "suppressions", cursor.lastrowid, "add", added_on)
         return int(cursor.lastrowid)
 
     def suppressions(self) -> pd.DataFrame:

@@ -18,11 +18,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from mimoto_gov.errors import RegisterError
+from mimoto_gov.registers import accountability
 from mimoto_gov.support.files import PRIVATE_FILE_MODE, private_dir
 
 _APPEND_ONLY = """
@@ -180,8 +181,90 @@ CREATE INDEX attestations_key ON attestations(statement_key, attested_on);
     for table, label in (("erasures", "erasure register"), ("attestations", "attestation register"))
 )
 
+# An append-only table must also refuse INSERT OR REPLACE, which deletes the old row without
+# firing the DELETE trigger: a BEFORE INSERT trigger refuses a key that is already recorded.
+_NO_REPLACE = """
+CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table}
+WHEN EXISTS (SELECT 1 FROM {table} WHERE {match})
+BEGIN SELECT RAISE(ABORT, 'the {label} is append-only: that entry is already recorded'); END;
+"""
+
+# The erasure record as evidence: the erasure register refuses a rewrite; each erasure keeps
+# its steps (who finished each, when), the decisions on what must be kept, and every Zammad
+# task as soon as it is created. All four tables are append-only.
+_ERASURE_STEPS = (
+    """
+ALTER TABLE erasures ADD COLUMN user_ids TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE erasures ADD COLUMN checks TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE erasure_steps (
+    erasure_id TEXT NOT NULL REFERENCES erasures(id),
+    position INTEGER NOT NULL,
+    step TEXT NOT NULL,
+    place TEXT NOT NULL,
+    held TEXT NOT NULL,
+    action TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    state TEXT NOT NULL,
+    why TEXT NOT NULL,
+    items TEXT NOT NULL,
+    PRIMARY KEY (erasure_id, step)
+) WITHOUT ROWID;
+CREATE TABLE erasure_step_records (
+    id INTEGER PRIMARY KEY,
+    request_id TEXT NOT NULL REFERENCES requests(id),
+    step TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('done', 'not needed')),
+    done_by TEXT NOT NULL,
+    done_on TEXT NOT NULL,
+    note TEXT,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX erasure_step_records_request ON erasure_step_records(request_id, step);
+CREATE TABLE erasure_keep_decisions (
+    id INTEGER PRIMARY KEY,
+    request_id TEXT NOT NULL REFERENCES requests(id),
+    flag TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('keep', 'erase')),
+    reason TEXT,
+    review_on TEXT,
+    decided_by TEXT NOT NULL,
+    decided_on TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    CHECK (decision = 'erase' OR (reason IS NOT NULL AND review_on IS NOT NULL))
+);
+CREATE INDEX erasure_keep_decisions_request ON erasure_keep_decisions(request_id, flag);
+CREATE TABLE erasure_tasks (
+    request_id TEXT NOT NULL REFERENCES requests(id),
+    task_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    delete_organization INTEGER NOT NULL CHECK (delete_organization IN (0, 1)),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (request_id, task_id)
+) WITHOUT ROWID;
+"""
+    + _NO_REPLACE.format(table="erasures", match="id = NEW.id", label="erasure register")
+    + "".join(
+        _APPEND_ONLY.format(table=table, label=label)
+        + _NO_REPLACE.format(table=table, match=match, label=label)
+        for table, match, label in (
+            (
+                "erasure_steps",
+                "erasure_id = NEW.erasure_id AND step = NEW.step",
+                "erasure steps register",
+            ),
+            ("erasure_step_records", "id = NEW.id", "erasure steps register"),
+            ("erasure_keep_decisions", "id = NEW.id", "register of keep decisions"),
+            (
+                "erasure_tasks",
+                "request_id = NEW.request_id AND task_id = NEW.task_id",
+                "register of erasure tasks",
+            ),
+        )
+    )
+)
+
 # The retention log (mimoto_gov.registers.retention_log): runs of the schedule, each action
-# taken (append-only) and each approval of the schedule (append-only).
+# taken and each approval of the schedule; the last two are append-only.
 _RETENTION_LOG = """
 CREATE TABLE retention_runs (
     id TEXT PRIMARY KEY,
@@ -223,15 +306,27 @@ CREATE TABLE retention_approvals (
 );
 """ + "".join(
     _APPEND_ONLY.format(table=table, label=label)
+    + _NO_REPLACE.format(table=table, match="id = NEW.id", label=label)
     for table, label in (
         ("retention_log", "retention log"),
         ("retention_approvals", "register of schedule approvals"),
     )
 )
 
+# A migration is an SQL script or a function of the connection; either runs inside the one
+# transaction that also stamps the version.
+Migration = str | Callable[[sqlite3.Connection], None]
+
 # Ordered: MIGRATIONS[i] takes a file from user_version i to i + 1. Never edit a released
 # entry; append a new one.
-MIGRATIONS: list[str] = [_V1, _RETENTION_LOG]
+MIGRATIONS: list[Migration] = [
+    _V1,
+    accountability.TRAIL,
+    accountability.request_register_fits_the_law,
+    accountability.CANDIDATES,
+    _ERASURE_STEPS,
+    _RETENTION_LOG,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -290,19 +385,42 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"the registers file is at schema version {version}, newer than this workbook "
             f"understands ({SCHEMA_VERSION}): upgrade mimoto-gov"
         )
-    for target in range(version + 1, SCHEMA_VERSION + 1):
-        script = MIGRATIONS[target - 1]
-        try:
-            # executescript runs the statements as written, so the BEGIN/COMMIT here make the
-            # whole migration, version stamp included, one transaction.
-            conn.executescript(
-                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {target};\nCOMMIT;"
-            )
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    if version == SCHEMA_VERSION:
+        return version
+    # Rebuilding a table (the only way to change a constraint) needs foreign keys off, as
+    # SQLite's own procedure says; they are checked before each migration commits instead.
+    # The pragma cannot change inside a transaction, so it is set around the loop.
+    enforcing = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            _apply(conn, MIGRATIONS[target - 1], target)
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {'ON' if enforcing else 'OFF'}")
     return schema_version(conn)
+
+
+def _apply(conn: sqlite3.Connection, migration: Migration, target: int) -> None:
+    try:
+        if callable(migration):
+            conn.execute("BEGIN IMMEDIATE")
+            migration(conn)
+        else:
+            # executescript commits a pending transaction first, so the BEGIN goes inside
+            # the script; the transaction stays open until the version is stamped below.
+            conn.executescript(f"BEGIN IMMEDIATE;\n{migration}\n")
+        broken = conn.execute("PRAGMA foreign_key_check").fetchone()
+        if broken is not None:
+            raise RegisterError(
+                f"migration {target} would leave a {broken[0]} row pointing at a missing "
+                f"{broken[2]} row"
+            )
+        conn.execute(f"PRAGMA user_version = {target}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 @contextlib.contextmanager

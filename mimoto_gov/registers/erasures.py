@@ -3,9 +3,13 @@
 Each erasure attempt, completed or failed, is one entry: the request, the keyed hash of the
 person's address (never the address), the Zammad task ids and ticket numbers, timestamps, the
 outcome and reason, whether it was verified against Zammad afterwards, and what was kept and
-why (JSON, e.g. ``[{"what": "articles on other customers' tickets", "why": "..."}]``).
-SQLite triggers reject any UPDATE or DELETE of the table: a mistake is corrected by a new
-entry. Zammad forgets its own task records after 12 months; this register does not.
+why (JSON, e.g. ``[{"what": "articles on other customers' tickets", "why": "..."}]``), the
+Zammad users deleted, the checks made when Zammad was read back, and the checklist's lines as
+they stood (``erasure_steps``). SQLite triggers reject any UPDATE or DELETE of the table and
+any INSERT over an id already recorded (``INSERT OR REPLACE`` included): a mistake is
+corrected by a new entry. Zammad forgets its own task records after 12 months; this register
+does not. Steps finished later, keep decisions and the tasks themselves are in
+:mod:`mimoto_gov.registers.erasure_steps`.
 
 Once an erasure is completed, :meth:`ErasuresMixin.forget_subject_email` removes the person's
 addresses from every register (the keyed hash stays, so their entries remain linked) and
@@ -22,24 +26,41 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from mimoto_gov.errors import InputError, RegisterError
-from mimoto_gov.registers.base import RegisterBase, optional_text
+from mimoto_gov.registers.base import optional_text
 from mimoto_gov.registers.db import next_id, now_utc, transaction
+from mimoto_gov.registers.erasure_steps import ErasureStepsMixin
+from mimoto_gov.registers.trail import owners_of, track
+
+track("erasures", "erasures", children=(("erasure_steps", "erasure_id"),))
 
 OUTCOMES = ("completed", "failed")
 ERASED_MARK = "[erased]"
 ERASURE_COLUMNS = [
     "id", "request_id", "subject_hash", "task_ids", "ticket_numbers", "started_at",
-    "finished_at", "outcome", "reason", "verified", "kept", "recorded_at",
+    "finished_at", "outcome", "reason", "verified", "kept", "recorded_at", "user_ids", "checks",
 ]  # fmt: skip
 # Tables holding an address next to its keyed hash.
 _EMAIL_TABLES = (
     "request_subjects", "holds", "law_enforcement_subjects", "consents", "mailing_list",
-    "suppressions", "complaints",
+    "suppressions", "complaints", "request_candidates",
 )  # fmt: skip
+# Columns naming the person beside their address, emptied with it.
+_NAME_COLUMNS = {"request_candidates": ("customer",)}
+# The request's own columns naming the person (or whoever asked for them).
+_REQUEST_NAME_COLUMNS = ("requester_name", "on_behalf_of")
 # Free-text columns someone may have typed an address into (append-only tables excluded:
 # their text is scrubbed when written).
 _TEXT_COLUMNS = {
-    "requests": ("notes", "outcome", "evidence_seen", "verify_method", "extension_reason"),
+    "requests": (
+        "notes",
+        "outcome",
+        "evidence_seen",
+        "verify_method",
+        "extension_reason",
+        "authority_evidence",
+        "exemption",
+    ),  # fmt: skip
+    "request_candidates": ("phrase", "dismissed_reason"),
     "request_pauses": ("reason",),
     "holds": ("reason",),
     "law_enforcement": ("scope", "disclosed", "notes", "not_told_basis"),
@@ -72,7 +93,7 @@ def scrub(text: str | None, emails: Iterable[str]) -> str | None:
     return text
 
 
-class ErasuresMixin(RegisterBase):
+class ErasuresMixin(ErasureStepsMixin):
     """The erasure register (mixed into :class:`~mimoto_gov.registers.Registers`)."""
 
     def record_erasure(
@@ -89,6 +110,9 @@ class ErasuresMixin(RegisterBase):
         kept: object = None,
         email: str | None = None,
         subject_hash: str | None = None,
+        user_ids: Iterable[int] = (),
+        checks: Iterable[str] = (),
+        steps: Iterable[dict] = (),
     ) -> str:
         """Append an erasure attempt to the register; return its id (``E-<year>-<nnnn>``).
 
@@ -104,6 +128,10 @@ class ErasuresMixin(RegisterBase):
             kept: what was kept and why, JSON-serialisable.
             email: the address erased (hashed; never stored); default: the request's first.
             subject_hash: the keyed hash instead of ``email``.
+            user_ids: the Zammad users the erasure deleted (or meant to).
+            checks: what was read back from Zammad to verify it, one sentence each.
+            steps: the checklist's lines as they stood (dicts with ``step, place, held,
+                action, owner, state, why, items``), stored with the entry.
 
         Raises:
             InputError: a bad outcome, a failure without reason, unserialisable ``kept``.
@@ -131,8 +159,8 @@ class ErasuresMixin(RegisterBase):
             erasure_id = next_id(conn, "erasures", "E", datetime.fromisoformat(started).year)
             conn.execute(
                 "INSERT INTO erasures (id, request_id, subject_hash, task_ids, ticket_numbers,"
-                " started_at, finished_at, outcome, reason, verified, kept, recorded_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " started_at, finished_at, outcome, reason, verified, kept, recorded_at,"
+                " user_ids, checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     erasure_id,
                     request.id,
@@ -146,7 +174,13 @@ class ErasuresMixin(RegisterBase):
                     int(bool(verified)),
                     scrub(kept_json, emails),
                     now_utc(),
+                    json.dumps([int(u) for u in user_ids]),
+                    json.dumps([self._scrub_for(request, str(c)) for c in checks]),
                 ),
+            )
+            self._insert_step_lines(conn, request, erasure_id, list(steps))
+            self.record_change(
+                conn, "erasures", erasure_id, f"record ({outcome})", datetime.fromisoformat(started)
             )
         return erasure_id
 
@@ -158,6 +192,8 @@ class ErasuresMixin(RegisterBase):
             row["task_ids"] = json.loads(r["task_ids"])
             row["ticket_numbers"] = json.loads(r["ticket_numbers"])
             row["kept"] = json.loads(r["kept"])
+            row["user_ids"] = json.loads(r["user_ids"])
+            row["checks"] = json.loads(r["checks"])
             row["verified"] = bool(r["verified"])
             rows.append(row)
         return pd.DataFrame(rows, columns=ERASURE_COLUMNS)
@@ -204,22 +240,45 @@ class ErasuresMixin(RegisterBase):
         emails = list(request.emails)
         hashes = sorted({s.subject_hash for s in request.subjects})
         marks = ", ".join("?" for _ in hashes)
+        touched: set[tuple[str, str]] = set()
         changed = 0
         with transaction(self.conn) as conn:
             for table in _EMAIL_TABLES:
-                cursor = conn.execute(
-                    f"UPDATE {table} SET email = NULL"  # noqa: S608 - our own table names
-                    f" WHERE email IS NOT NULL AND subject_hash IN ({marks})",
-                    hashes,
-                )
-                changed += cursor.rowcount
+                rowids = [
+                    row[0]
+                    for row in conn.execute(
+                        f"SELECT rowid FROM {table}"  # noqa: S608 - our own table names
+                        f" WHERE email IS NOT NULL AND subject_hash IN ({marks})",
+                        hashes,
+                    )
+                ]
+                blank = ", ".join(f"{c} = NULL" for c in ("email", *_NAME_COLUMNS.get(table, ())))
+                for rowid in rowids:
+                    conn.execute(f"UPDATE {table} SET {blank} WHERE rowid = ?", (rowid,))  # noqa: S608
+                touched |= owners_of(conn, table, rowids)
+                changed += len(rowids)
+            changed += self._forget_names(conn, request.id)
             for email in emails:
-                changed += self._scrub_text(conn, email)
+                changed += self._scrub_text(conn, email, touched)
+            for register, record_id in sorted(touched):
+                self.record_change(conn, register, record_id, "forget address")
         if changed:
             self.conn.execute("VACUUM")
         return changed
 
-    def _scrub_text(self, conn, email: str) -> int:
+    def _forget_names(self, conn, request_id: str) -> int:
+        names = " OR ".join(f"{c} IS NOT NULL" for c in _REQUEST_NAME_COLUMNS)
+        sets = ", ".join(
+            f"{c} = CASE WHEN {c} IS NULL THEN NULL ELSE '{ERASED_MARK}' END"
+            for c in _REQUEST_NAME_COLUMNS
+        )
+        cursor = conn.execute(
+            f"UPDATE requests SET {sets} WHERE id = ? AND ({names})",  # noqa: S608 - our names
+            (request_id,),
+        )
+        return cursor.rowcount
+
+    def _scrub_text(self, conn, email: str, touched: set[tuple[str, str]]) -> int:
         changed = 0
         for table, columns in _TEXT_COLUMNS.items():
             for column in columns:
@@ -234,4 +293,5 @@ class ErasuresMixin(RegisterBase):
                         (scrub(text, [email]), rowid),
                     )
                     changed += 1
+                touched |= owners_of(conn, table, [rowid for rowid, _ in rows])
         return changed

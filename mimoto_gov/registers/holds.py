@@ -18,9 +18,13 @@ from mimoto_gov.registers.base import (
     iso,
     not_before,
     require_text,
+    today_or_before,
     uk_day,
 )
 from mimoto_gov.registers.db import transaction
+from mimoto_gov.registers.trail import track
+
+track("holds", "holds")
 
 HOLD_COLUMNS = [
     "id", "subject", "reason", "placed_on", "placed_by", "lifted_on", "lifted_by", "active",
@@ -37,12 +41,14 @@ class HoldsMixin(RegisterBase):
         ((email, subject_hash),) = self._subjects([email])
         reason = require_text(reason, "reason")
         placed_by = require_text(placed_by, "placed by")
+        placed_on = today_or_before(placed_on, "placed")
         with transaction(self.conn) as conn:
             cursor = conn.execute(
                 "INSERT INTO holds (email, subject_hash, reason, placed_on, placed_by)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (email, subject_hash, reason, iso(placed_on or date.today()), placed_by),
+                (email, subject_hash, reason, iso(placed_on), placed_by),
             )
+            self.record_change(conn, "holds", cursor.lastrowid, "place", placed_on)
         return int(cursor.lastrowid)
 
     def lift_hold(self, hold_id: int, lifted_by: str, lifted_on: date | None = None) -> None:
@@ -59,13 +65,14 @@ class HoldsMixin(RegisterBase):
         )
         if row["lifted_on"] is not None:
             raise RegisterError(f"hold {hold_id} was already lifted on {uk_day(row['lifted_on'])}")
-        lifted_on = lifted_on or date.today()
+        lifted_on = self.change_day(lifted_on, "lifted")
         not_before(lifted_on, as_date(row["placed_on"]), "lifted", "placed")
         with transaction(self.conn) as conn:
             conn.execute(
                 "UPDATE holds SET lifted_on = ?, lifted_by = ? WHERE id = ?",
                 (iso(lifted_on), require_text(lifted_by, "lifted by"), int(hold_id)),
             )
+            self.record_change(conn, "holds", int(hold_id), "lift", lifted_on)
 
     def holds(self, active_only: bool = False) -> pd.DataFrame:
         """Return the hold register (``subject`` is the email, or ``erased:<hash>``)."""

@@ -25,6 +25,13 @@ from mimoto_gov.registers.base import (
     require_text,
 )
 from mimoto_gov.registers.db import next_id, now_utc, transaction
+from mimoto_gov.registers.trail import track
+
+track(
+    "law-enforcement",
+    "law_enforcement",
+    children=(("law_enforcement_subjects", "law_enforcement_id"),),
+)
 
 DECISIONS = ("disclosed", "refused", "partial")
 LAW_ENFORCEMENT_COLUMNS = [
@@ -85,6 +92,7 @@ class LawEnforcementMixin(RegisterBase):
                 ),
             )
             insert_subjects(conn, "law_enforcement_subjects", "law_enforcement_id", le_id, subjects)
+            self.record_change(conn, "law-enforcement", le_id, "add", received_on)
         return le_id
 
     def _law_enforcement_row(self, le_id: str):
@@ -110,7 +118,7 @@ class LawEnforcementMixin(RegisterBase):
         disclosed = optional_text(disclosed)
         if decision in ("disclosed", "partial") and not disclosed:
             raise InputError("disclosed: say what was disclosed")
-        decided_on = decided_on or date.today()
+        decided_on = self.change_day(decided_on, "decided")
         not_before(decided_on, as_date(row["received_on"]), "decided", "received")
         with transaction(self.conn) as conn:
             conn.execute(
@@ -118,6 +126,7 @@ class LawEnforcementMixin(RegisterBase):
                 " WHERE id = ?",
                 (decision, iso(decided_on), disclosed, row["id"]),
             )
+            self.record_change(conn, "law-enforcement", row["id"], "decide", decided_on)
 
     def record_user_told(
         self,
@@ -136,12 +145,15 @@ class LawEnforcementMixin(RegisterBase):
         if (told_on is None) == (basis is None):
             raise InputError("give either the day the user was told or the basis for not telling")
         if told_on is not None:
+            told_on = self.change_day(told_on, "user told")
             not_before(told_on, as_date(row["received_on"]), "user told", "received")
         with transaction(self.conn) as conn:
             conn.execute(
                 "UPDATE law_enforcement SET user_told_on = ?, not_told_basis = ? WHERE id = ?",
                 (iso(told_on), basis, row["id"]),
             )
+            action = "user told" if told_on else "basis for not telling"
+            self.record_change(conn, "law-enforcement", row["id"], action, told_on)
 
     def close_law_enforcement(self, le_id: str, closed_on: date | None = None) -> None:
         """Close a request once decided (it then no longer holds anyone's data).
@@ -155,13 +167,14 @@ class LawEnforcementMixin(RegisterBase):
             raise RegisterError(f"law-enforcement request {row['id']} is already closed")
         if row["decision"] is None:
             raise RegisterError(f"record the decision on {row['id']} before closing it")
-        closed_on = closed_on or date.today()
+        closed_on = self.change_day(closed_on, "closed")
         not_before(closed_on, as_date(row["received_on"]), "closed", "received")
         with transaction(self.conn) as conn:
             conn.execute(
                 "UPDATE law_enforcement SET status = 'closed', closed_on = ? WHERE id = ?",
                 (iso(closed_on), row["id"]),
             )
+            self.record_change(conn, "law-enforcement", row["id"], "close", closed_on)
 
     def law_enforcement_requests(self) -> pd.DataFrame:
         """Return the law-enforcement register as a table, oldest first."""

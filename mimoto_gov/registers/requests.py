@@ -1,28 +1,21 @@
-"""The request register: every subject rights request, its identity check and its clock.
+"""The request register: every subject rights request, who made it, its clock and its end.
 
-A request's clock starts on the day it is received, or on the day identification that was
-asked for arrives (Article 12A: the period begins with the later of the two). It runs one
-calendar month (:func:`mimoto_gov.deadlines.sar_due_date`), or three from the same start once
-extended. Clock stops (waiting for clarification the controller reasonably needs) add the
-days the clock did not run: the due date is the calendar-month date plus the paused days,
-moved to the next working day. A pause still open counts up to today (or the closing date).
+The vocabulary (kinds, channels, outcomes, the :class:`Request` record and the due-date
+arithmetic) is in :mod:`mimoto_gov.registers.request_model`; the steps between receipt and
+answer (identity, pauses, extension) in :mod:`mimoto_gov.registers.request_steps`. Every
+change leaves an event in the trail (:mod:`mimoto_gov.registers.trail`).
 
-Statuses: ``open``; ``paused`` while a clarification is awaited; ``extended`` once an
-extension was decided; ``closed`` or ``refused`` at the end.
+A second request while one is open for the same person is refused unless it says what it is:
+``duplicate_of`` (recorded and closed at once as a duplicate of that request) or
+``separate=True`` (a request in its own right, e.g. another right exercised).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-import pandas as pd
-
-from mimoto_gov.deadlines import EXTENDED_MONTHS, add_calendar_months, add_paused_days
 from mimoto_gov.errors import InputError, RegisterError
 from mimoto_gov.registers.base import (
-    RegisterBase,
     as_date,
     insert_subjects,
     iso,
@@ -30,137 +23,40 @@ from mimoto_gov.registers.base import (
     optional_text,
     received_day,
     require_text,
-    uk_day,
 )
-from mimoto_gov.registers.csvout import write_frame_csv
 from mimoto_gov.registers.db import next_id, now_utc, transaction
+from mimoto_gov.registers.request_model import (
+    CHANNELS,
+    EVIDENCE_MAX_CHARS,
+    FINISHED,
+    KINDS,
+    OUTCOMES,
+    REFUSAL_GROUNDS,
+    STATUSES,
+    Pause,
+    Request,
+    Subject,
+    due_date_of,
+    paused_days,
+)
+from mimoto_gov.registers.request_steps import RequestStepsMixin
+from mimoto_gov.registers.request_tables import REQUEST_FIELDS, RequestTablesMixin
+from mimoto_gov.registers.trail import track
 
-KINDS = ("access", "erasure", "rectification", "objection")
-STATUSES = ("open", "paused", "extended", "closed", "refused")
-FINISHED = ("closed", "refused")
-# A description of what was seen, never a copy of a document: a sentence, not a scan.
-EVIDENCE_MAX_CHARS = 300
-
-OPEN_REQUEST_COLUMNS = ["id", "kind", "received_on", "due_on", "days_left", "status", "overdue"]
-
-
-@dataclass(frozen=True)
-class Subject:
-    """A person a register entry is about: their email until erased, and its keyed hash."""
-
-    email: str | None
-    subject_hash: str
-
-    @property
-    def label(self) -> str:
-        """The email, or ``erased:<hash>`` once the address was forgotten."""
-        return self.email or f"erased:{self.subject_hash}"
-
-
-@dataclass(frozen=True)
-class Pause:
-    """A clock stop: clarification asked for on one day, answered on another (or not yet)."""
-
-    asked_on: date
-    answered_on: date | None
-    reason: str
+track(
+    "requests",
+    "requests",
+    children=(("request_subjects", "request_id"), ("request_pauses", "request_id")),
+)
 
 
-@dataclass(frozen=True)
-class Request:
-    """One entry of the request register, as read from the file."""
-
-    id: str
-    kind: str
-    received_on: date
-    subjects: tuple[Subject, ...]
-    status: str
-    id_received_on: date | None = None
-    verified_at: date | None = None
-    verify_method: str | None = None
-    verified_by: str | None = None
-    evidence_seen: str | None = None
-    pauses: tuple[Pause, ...] = ()
-    extension_decided_on: date | None = None
-    extension_reason: str | None = None
-    extension_told_on: date | None = None
-    closed_on: date | None = None
-    outcome: str | None = None
-    notes: str | None = None
-
-    @property
-    def emails(self) -> tuple[str, ...]:
-        """The subject addresses still held (erased ones are absent)."""
-        return tuple(s.email for s in self.subjects if s.email)
-
-    @property
-    def subject_hash(self) -> str:
-        """The keyed hash of the first subject address."""
-        return self.subjects[0].subject_hash
-
-    @property
-    def clock_starts_on(self) -> date:
-        """The day the clock starts: receipt, or receipt of identification asked for."""
-        return max(self.received_on, self.id_received_on or self.received_on)
-
-    @property
-    def extended(self) -> bool:
-        """Whether an extension was decided."""
-        return self.extension_decided_on is not None
-
-    @property
-    def verified(self) -> bool:
-        """Whether the requester's identity was verified (and recorded)."""
-        return self.verified_at is not None
-
-    @property
-    def finished(self) -> bool:
-        """Whether the request is closed or refused."""
-        return self.status in FINISHED
-
-    @property
-    def open_pause(self) -> Pause | None:
-        """The clock stop awaiting an answer, if any."""
-        return next((p for p in self.pauses if p.answered_on is None), None)
+def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | None:
+    if value is not None and value not in allowed:
+        raise InputError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
+    return value
 
 
-def paused_days(request: Request, as_of: date | None = None) -> int:
-    """Days the clock did not run: each pause from its asking to its answer.
-
-    A pause still open counts to ``as_of`` (today by default), or to the closing date of a
-    finished request. Days before the clock started are not counted twice.
-    """
-    until = request.closed_on or as_of or date.today()
-    total = 0
-    for pause in request.pauses:
-        start = max(pause.asked_on, request.clock_starts_on)
-        end = pause.answered_on or until
-        total += max(0, (end - start).days)
-    return total
-
-
-def due_date_of(
-    request: Request, as_of: date | None = None, *, extended: bool | None = None
-) -> date:
-    """Return a request's due date: the ICO calendar month, plus paused days, on a working day.
-
-    Args:
-        request: the register entry.
-        as_of: the day an open pause counts up to (today by default).
-        extended: override whether to count the extended (three-month) period; by default,
-            whether the request was extended.
-
-    Returns:
-        The due date.
-
-    """
-    is_extended = request.extended if extended is None else extended
-    months = EXTENDED_MONTHS if is_extended else 1
-    calendar_due = add_calendar_months(request.clock_starts_on, months)
-    return add_paused_days(calendar_due, paused_days(request, as_of))
-
-
-class RequestsMixin(RegisterBase):
+class RequestsMixin(RequestStepsMixin, RequestTablesMixin):
     """The request register's operations (mixed into :class:`~mimoto_gov.registers.Registers`)."""
 
     def add_request(
@@ -169,36 +65,119 @@ class RequestsMixin(RegisterBase):
         emails: list[str] | tuple[str, ...] | str,
         received_on: date | None = None,
         notes: str | None = None,
+        *,
+        requester_name: str | None = None,
+        channel: str | None = None,
+        on_behalf_of: str | None = None,
+        authority_evidence: str | None = None,
+        ticket_number: str | None = None,
+        duplicate_of: str | None = None,
+        separate: bool = False,
     ) -> Request:
         """Record a new request and return it with its id (``R-<year>-<nnnn>``).
 
         Args:
-            kind: access, erasure, rectification or objection.
+            kind: one of :data:`KINDS`.
             emails: the subject's address(es); normalised to lower case.
-            received_on: the day it was received (today by default).
+            received_on: the day it was received (today by default; never in the future).
             notes: free text.
+            requester_name: the name of whoever made the request.
+            channel: how it arrived (:data:`CHANNELS`).
+            on_behalf_of: the subject's name when someone else asks for them; then
+                ``authority_evidence`` must say what shows their authority.
+            authority_evidence: what was seen of the requester's authority (a sentence).
+            ticket_number: the Zammad ticket it arrived in.
+            duplicate_of: the open request this one repeats: it is recorded and closed at
+                once as that request's duplicate.
+            separate: record it as a request in its own right although the person already
+                has an open one.
 
         Raises:
-            InputError: an unknown kind, no email or a malformed one, a date in the future.
+            InputError: an unknown kind or channel, no email or a malformed one, a date in
+                the future, someone acting for the person without evidence of authority.
+            RegisterError: the person has an open request and neither ``duplicate_of`` nor
+                ``separate`` was given, or the request to duplicate does not exist.
 
         """
-        if kind not in KINDS:
-            raise InputError(f"kind: {kind!r} is not one of {', '.join(KINDS)}")
+        _choice(kind, KINDS, "kind")
+        _choice(channel, CHANNELS, "channel")
         if isinstance(emails, str):
             emails = [emails]
         subjects = self._subjects(emails)
         if not subjects:
             raise InputError("a request needs at least one subject email")
         received_on = received_day(received_on)
+        on_behalf_of, authority = optional_text(on_behalf_of), optional_text(authority_evidence)
+        if on_behalf_of and not authority:
+            raise InputError(
+                "on behalf of: say what shows the requester's authority to act for the person"
+            )
+        if authority and len(authority) > EVIDENCE_MAX_CHARS:
+            raise InputError(f"authority: describe it in at most {EVIDENCE_MAX_CHARS} characters")
+        original = self._duplicate_target(subjects, duplicate_of, separate)
+        ticket_number = optional_text(ticket_number)
         with transaction(self.conn) as conn:
             request_id = next_id(conn, "requests", "R", received_on.year)
             conn.execute(
-                "INSERT INTO requests (id, kind, received_on, status, notes, created_at)"
-                " VALUES (?, ?, ?, 'open', ?, ?)",
-                (request_id, kind, iso(received_on), optional_text(notes), now_utc()),
-            )
+                "INSERT INTO requests (id, kind, received_on, status, notes, created_at,"
+                " requester_name, channel, on_behalf_of, authority_evidence, ticket_number)"
+                " VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    request_id, kind, iso(received_on), optional_text(notes), now_utc(),
+                    optional_text(requester_name), channel, on_behalf_of, authority,
+                    ticket_number,
+                ),
+            )  # fmt: skip
             insert_subjects(conn, "request_subjects", "request_id", request_id, subjects)
+            if original is not None:
+                conn.execute(
+                    "UPDATE requests SET status = 'closed', closed_on = received_on,"
+                    " outcome_kind = 'duplicate', duplicate_of = ?, outcome = ? WHERE id = ?",
+                    (original.id, f"duplicate of {original.id}", request_id),
+                )
+            self.record_change(conn, "requests", request_id, "add", received_on)
+            if ticket_number:
+                self.link_candidate(conn, ticket_number, request_id)
         return self.get_request(request_id)
+
+    def link_candidate(self, conn, ticket_number: str, request_id: str) -> None:
+        """Mark a ticket's candidate as recorded by ``request_id`` (if it was a candidate)."""
+        linked = conn.execute(
+            "UPDATE request_candidates SET status = 'recorded', request_id = ?, decided_at = ?"
+            " WHERE ticket_number = ? AND status != 'recorded'",
+            (request_id, now_utc(), ticket_number),
+        )
+        if linked.rowcount:
+            self.record_change(conn, "candidates", ticket_number, "recorded as a request")
+
+    def _duplicate_target(
+        self, subjects: list[tuple[str, str]], duplicate_of: str | None, separate: bool
+    ) -> Request | None:
+        if duplicate_of and separate:
+            raise InputError("give --duplicate-of or --separate, not both")
+        if duplicate_of:
+            return self.get_request(duplicate_of)
+        if separate:
+            return None
+        hashes = [h for _, h in subjects]
+        marks = ", ".join("?" for _ in hashes)
+        open_ids = [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT DISTINCT q.id FROM requests q JOIN request_subjects s"
+                f" ON s.request_id = q.id WHERE s.subject_hash IN ({marks})"  # noqa: S608
+                f" AND q.status NOT IN ({', '.join(repr(s) for s in FINISHED)})"
+                " ORDER BY q.received_on, q.id",
+                hashes,
+            )
+        ]
+        if open_ids:
+            raise RegisterError(
+                f"this person already has an open request ({', '.join(open_ids)}): give "
+                f"--duplicate-of {open_ids[0]} to record this one as its duplicate, or "
+                "--separate for a request in its own right"
+            )
+        return None
 
     def get_request(self, request_id: str) -> Request:
         """Read one request.
@@ -246,12 +225,12 @@ class RequestsMixin(RegisterBase):
             closed_on=as_date(row["closed_on"]),
             outcome=row["outcome"],
             notes=row["notes"],
+            **{field: row[field] for field in REQUEST_FIELDS},
         )
 
     def list_requests(self, status: str | None = None) -> list[Request]:
         """Every request (or those with one status), oldest first."""
-        if status is not None and status not in STATUSES:
-            raise InputError(f"status: {status!r} is not one of {', '.join(STATUSES)}")
+        _choice(status, STATUSES, "status")
         sql = "SELECT id FROM requests"
         params: tuple = ()
         if status is not None:
@@ -274,162 +253,6 @@ class RequestsMixin(RegisterBase):
         ]
         return [self.get_request(i) for i in ids]
 
-    def _open_request(self, request_id: str) -> Request:
-        request = self.get_request(request_id)
-        if request.finished:
-            raise RegisterError(f"request {request.id} is already {request.status}")
-        return request
-
-    def _set_status(self, conn, request_id: str) -> None:
-        row = conn.execute(
-            "SELECT extension_decided_on, closed_on, status FROM requests WHERE id = ?",
-            (request_id,),
-        ).fetchone()
-        if row["status"] in FINISHED:
-            return
-        waiting = conn.execute(
-            "SELECT 1 FROM request_pauses WHERE request_id = ? AND answered_on IS NULL",
-            (request_id,),
-        ).fetchone()
-        status = "paused" if waiting else "extended" if row["extension_decided_on"] else "open"
-        conn.execute("UPDATE requests SET status = ? WHERE id = ?", (status, request_id))
-
-    def verify_identity(
-        self,
-        request_id: str,
-        method: str,
-        verified_by: str,
-        evidence_seen: str,
-        verified_at: date | None = None,
-        id_received_on: date | None = None,
-    ) -> Request:
-        """Record how the requester's identity was verified, never a copy of any document.
-
-        Args:
-            request_id: the request.
-            method: how (e.g. "request came from the registered account's address").
-            verified_by: the staff member who decided.
-            evidence_seen: a short description of what was seen (at most 300 characters).
-            verified_at: the day (today by default).
-            id_received_on: if identification was asked for, the day it arrived: the clock
-                then starts on that day (Article 12A).
-
-        Raises:
-            InputError: an empty field, or an evidence description long enough to be a copy.
-
-        """
-        request = self._open_request(request_id)
-        method = require_text(method, "method")
-        verified_by = require_text(verified_by, "verified by")
-        evidence = require_text(evidence_seen, "evidence seen")
-        if len(evidence) > EVIDENCE_MAX_CHARS:
-            raise InputError(
-                f"evidence seen: describe it in at most {EVIDENCE_MAX_CHARS} characters; "
-                "never store a copy of an identity document"
-            )
-        verified_at = verified_at or date.today()
-        not_before(verified_at, request.received_on, "verified", "received")
-        if id_received_on is not None:
-            not_before(id_received_on, request.received_on, "identification received", "received")
-        with transaction(self.conn) as conn:
-            conn.execute(
-                "UPDATE requests SET verified_at = ?, verify_method = ?, verified_by = ?,"
-                " evidence_seen = ?, id_received_on = ? WHERE id = ?",
-                (iso(verified_at), method, verified_by, evidence, iso(id_received_on), request.id),
-            )
-        return self.get_request(request.id)
-
-    def pause(self, request_id: str, reason: str, asked_on: date | None = None) -> Request:
-        """Stop the clock: clarification the request needs was asked for on ``asked_on``.
-
-        Raises:
-            RegisterError: the request is finished or already paused.
-
-        """
-        request = self._open_request(request_id)
-        reason = require_text(reason, "reason")
-        if request.open_pause is not None:
-            raise RegisterError(
-                f"request {request.id} is already paused since "
-                f"{uk_day(request.open_pause.asked_on)}"
-            )
-        asked_on = asked_on or date.today()
-        not_before(asked_on, request.received_on, "paused", "received")
-        last_answer = max((p.answered_on for p in request.pauses), default=None)
-        if last_answer is not None:
-            not_before(asked_on, last_answer, "paused", "the previous pause's end")
-        with transaction(self.conn) as conn:
-            conn.execute(
-                "INSERT INTO request_pauses (request_id, asked_on, reason) VALUES (?, ?, ?)",
-                (request.id, iso(asked_on), reason),
-            )
-            self._set_status(conn, request.id)
-        return self.get_request(request.id)
-
-    def resume(self, request_id: str, answered_on: date | None = None) -> Request:
-        """Restart the clock: the clarification arrived on ``answered_on``.
-
-        Raises:
-            RegisterError: the request is not paused.
-
-        """
-        request = self._open_request(request_id)
-        pause = request.open_pause
-        if pause is None:
-            raise RegisterError(f"request {request.id} is not paused")
-        answered_on = answered_on or date.today()
-        not_before(answered_on, pause.asked_on, "resumed", "the pause")
-        with transaction(self.conn) as conn:
-            conn.execute(
-                "UPDATE request_pauses SET answered_on = ?"
-                " WHERE request_id = ? AND answered_on IS NULL",
-                (iso(answered_on), request.id),
-            )
-            self._set_status(conn, request.id)
-        return self.get_request(request.id)
-
-    def extend(
-        self,
-        request_id: str,
-        reason: str,
-        told_on: date | None = None,
-        decided_on: date | None = None,
-    ) -> Request:
-        """Extend the deadline to three months from the start (complex or several requests).
-
-        The person must be told, with reasons, within the first month, so both the decision
-        and the telling must fall on or before the original due date.
-
-        Raises:
-            RegisterError: already extended, finished, or decided or told too late.
-
-        """
-        request = self._open_request(request_id)
-        if request.extended:
-            raise RegisterError(
-                f"request {request.id} was already extended on "
-                f"{uk_day(request.extension_decided_on)}"
-            )
-        reason = require_text(reason, "reason")
-        decided_on = decided_on or date.today()
-        told_on = told_on or decided_on
-        not_before(decided_on, request.received_on, "extension decided", "received")
-        not_before(told_on, decided_on, "subject told", "the extension decision")
-        original_due = due_date_of(request, as_of=told_on, extended=False)
-        if told_on > original_due:
-            raise RegisterError(
-                f"an extension must be decided and told within the first month: request "
-                f"{request.id} was due {uk_day(original_due)}"
-            )
-        with transaction(self.conn) as conn:
-            conn.execute(
-                "UPDATE requests SET extension_decided_on = ?, extension_reason = ?,"
-                " extension_told_on = ? WHERE id = ?",
-                (iso(decided_on), reason, iso(told_on), request.id),
-            )
-            self._set_status(conn, request.id)
-        return self.get_request(request.id)
-
     def close_request(
         self,
         request_id: str,
@@ -437,23 +260,82 @@ class RequestsMixin(RegisterBase):
         closed_on: date | None = None,
         *,
         refused: bool = False,
+        detail: str | None = None,
+        exemption: str | None = None,
+        grounds: str | None = None,
+        duplicate_of: str | None = None,
     ) -> Request:
-        """Close a request with its outcome (``refused=True`` records a refusal).
+        """Close a request with its outcome.
+
+        Args:
+            request_id: the request.
+            outcome: one of :data:`OUTCOMES`; any other text is taken as what was done
+                (the outcome is then "refused" with ``refused=True``, "erased" for an
+                erasure request, else "answered").
+            closed_on: the day (today by default; before today only with a reason).
+            refused: record a refusal (with free-text ``outcome``).
+            detail: what was done, or why it was refused.
+            exemption: for "partly-refused", the exemption relied on.
+            grounds: for "refused", manifestly-unfounded or excessive.
+            duplicate_of: for "duplicate", the request it repeats.
 
         Raises:
+            InputError: an outcome without what it needs (exemption, grounds and reason, the
+                original request), a date in the future or back-dated without a reason.
             RegisterError: the request is already finished, or closed before it was received.
 
         """
-        request = self._open_request(request_id)
-        outcome = require_text(outcome, "outcome")
-        closed_on = closed_on or date.today()
+        request = self.unfinished_request(request_id)
+        exemption, grounds = optional_text(exemption), _choice(grounds, REFUSAL_GROUNDS, "grounds")
+        original = None
+        if outcome in OUTCOMES:
+            kind, text = outcome, optional_text(detail)
+            if refused and kind != "refused":
+                raise InputError(f"a {kind} outcome is not a refusal")
+            original = self._check_outcome(request, kind, text, exemption, grounds, duplicate_of)
+        else:
+            # What was done, in words (the register's first form): the kind follows from it.
+            text = require_text(outcome, "outcome")
+            kind = "refused" if refused else "erased" if request.kind == "erasure" else "answered"
+        closed_on = self.change_day(closed_on, "closed")
         not_before(closed_on, request.received_on, "closed", "received")
         with transaction(self.conn) as conn:
             conn.execute(
-                "UPDATE requests SET status = ?, closed_on = ?, outcome = ? WHERE id = ?",
-                ("refused" if refused else "closed", iso(closed_on), outcome, request.id),
-            )
+                "UPDATE requests SET status = ?, closed_on = ?, outcome = ?, outcome_kind = ?,"
+                " exemption = ?, refusal_grounds = ?, duplicate_of = ? WHERE id = ?",
+                (
+                    "refused" if kind == "refused" else "closed", iso(closed_on), text, kind,
+                    exemption, grounds, original, request.id,
+                ),
+            )  # fmt: skip
+            self.record_change(conn, "requests", request.id, f"close ({kind})", closed_on)
         return self.get_request(request.id)
+
+    def _check_outcome(
+        self,
+        request: Request,
+        kind: str,
+        text: str | None,
+        exemption: str | None,
+        grounds: str | None,
+        duplicate_of: str | None,
+    ) -> str | None:
+        if kind == "partly-refused" and not exemption:
+            raise InputError("a partly refused request needs the exemption relied on")
+        if kind == "refused" and (grounds is None or not text):
+            raise InputError(
+                "a refusal needs its grounds (manifestly-unfounded or excessive) and the reason"
+            )
+        if kind != "duplicate":
+            if duplicate_of:
+                raise InputError("--duplicate-of goes with the duplicate outcome")
+            return None
+        if not duplicate_of:
+            raise InputError("a duplicate needs the request it repeats (--duplicate-of)")
+        original = self.get_request(duplicate_of)
+        if original.id == request.id:
+            raise InputError(f"request {request.id} cannot be a duplicate of itself")
+        return original.id
 
     def due_date_of(self, request: Request | str, as_of: date | None = None) -> date:
         """Return the due date of a request (or request id); see :func:`due_date_of`."""
@@ -461,75 +343,19 @@ class RequestsMixin(RegisterBase):
             request = self.get_request(request)
         return due_date_of(request, as_of)
 
-    def requests_frame(self, as_of: date | None = None) -> pd.DataFrame:
-        """Return the whole request register as a table (one row per request), for export."""
-        rows = []
-        for r in self.list_requests():
-            rows.append(
-                {
-                    "id": r.id,
-                    "kind": r.kind,
-                    "subjects": "; ".join(s.label for s in r.subjects),
-                    "received_on": iso(r.received_on),
-                    "id_received_on": iso(r.id_received_on),
-                    "verified_at": iso(r.verified_at),
-                    "verify_method": r.verify_method,
-                    "verified_by": r.verified_by,
-                    "evidence_seen": r.evidence_seen,
-                    "pauses": "; ".join(
-                        f"{p.asked_on} to {p.answered_on or 'awaiting answer'}: {p.reason}"
-                        for p in r.pauses
-                    ),
-                    "paused_days": paused_days(r, as_of),
-                    "extension_decided_on": iso(r.extension_decided_on),
-                    "extension_reason": r.extension_reason,
-                    "extension_told_on": iso(r.extension_told_on),
-                    "due_on": iso(due_date_of(r, as_of)),
-                    "status": r.status,
-                    "closed_on": iso(r.closed_on),
-                    "outcome": r.outcome,
-                    "notes": r.notes,
-                }
-            )
-        columns = [
-            "id", "kind", "subjects", "received_on", "id_received_on", "verified_at",
-            "verify_method", "verified_by", "evidence_seen", "pauses", "paused_days",
-            "extension_decided_on", "extension_reason", "extension_told_on", "due_on",
-            "status", "closed_on", "outcome", "notes",
-        ]  # fmt: skip
-        return pd.DataFrame(rows, columns=columns)
 
-    def export_requests_csv(self, path: Path) -> Path:
-        """Write the request register as CSV for auditors (formula injection neutralised)."""
-        return write_frame_csv(self.requests_frame(), Path(path))
-
-    def open_requests_with_deadlines(self, today: date | None = None) -> pd.DataFrame:
-        """Open requests with their due dates, overdue first, for the monthly review.
-
-        Returns:
-            Columns id, kind, received_on, due_on, days_left (negative when overdue), status,
-            overdue; sorted overdue first, then by due date.
-
-        """
-        today = today or date.today()
-        rows = []
-        for r in self.list_requests():
-            if r.finished:
-                continue
-            due = due_date_of(r, today)
-            rows.append(
-                {
-                    "id": r.id,
-                    "kind": r.kind,
-                    "received_on": r.received_on,
-                    "due_on": due,
-                    "days_left": (due - today).days,
-                    "status": r.status,
-                    "overdue": today > due,
-                }
-            )
-        frame = pd.DataFrame(rows, columns=OPEN_REQUEST_COLUMNS)
-        if frame.empty:
-            return frame.astype({"days_left": "int64", "overdue": "bool"})
-        frame = frame.sort_values(["overdue", "due_on", "id"], ascending=[False, True, True])
-        return frame.reset_index(drop=True)
+# The register's vocabulary, importable from here as before the split.
+__all__ = [
+    "CHANNELS",
+    "FINISHED",
+    "KINDS",
+    "OUTCOMES",
+    "REFUSAL_GROUNDS",
+    "STATUSES",
+    "Pause",
+    "Request",
+    "RequestsMixin",
+    "Subject",
+    "due_date_of",
+    "paused_days",
+]

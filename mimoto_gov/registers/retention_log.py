@@ -13,7 +13,9 @@ Three tables (created by the migration ``_RETENTION_LOG`` of :mod:`mimoto_gov.re
   fingerprint) and when.
 
 The log names no person: ticket numbers and account ids only. SQLite triggers reject any
-UPDATE or DELETE of the append-only tables; a mistake is corrected by a new row.
+UPDATE or DELETE of the append-only tables; a mistake is corrected by a new row. Every row
+written here has its event in the registers' trail, in the same transaction (who, which command,
+when).
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ import pandas as pd
 from mimoto_gov.errors import InputError, RegisterError
 from mimoto_gov.registers.base import RegisterBase, optional_text, require_text
 from mimoto_gov.registers.db import next_id, now_utc, transaction
+from mimoto_gov.registers.trail import track
+
+track("retention-runs", "retention_runs")
+track("retention-log", "retention_log")
+track("schedule-approvals", "retention_approvals")
 
 TARGETS = ("ticket", "account")
 LOG_ACTIONS = ("delete", "anonymise", "review")
@@ -85,6 +92,7 @@ class RetentionLogMixin(RegisterBase):
                     int(planned),
                 ),
             )
+            self.record_change(conn, "retention-runs", run_id, "start")
         return run_id
 
     def finish_retention_run(self, run_id: str) -> None:
@@ -94,6 +102,8 @@ class RetentionLogMixin(RegisterBase):
                 "UPDATE retention_runs SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
                 (now_utc(), run_id),
             ).rowcount
+            if changed:
+                self.record_change(conn, "retention-runs", run_id, "finish")
         if not changed:
             raise RegisterError(f"no unfinished retention run {run_id}")
 
@@ -154,6 +164,7 @@ class RetentionLogMixin(RegisterBase):
                     now_utc(),
                 ),
             )
+            self.record_change(conn, "retention-log", cursor.lastrowid, f"{action}: {outcome}")
         return int(cursor.lastrowid)
 
     def retention_log(self, month: str | None = None) -> pd.DataFrame:
@@ -192,6 +203,7 @@ class RetentionLogMixin(RegisterBase):
                     now_utc(),
                 ),
             )
+            self.record_change(conn, "schedule-approvals", cursor.lastrowid, "approve")
         return int(cursor.lastrowid)
 
     def schedule_approvals(self) -> pd.DataFrame:

@@ -3,23 +3,45 @@
 Each run folder holds a ``run.json`` describing it (kind, run id, title, generation time,
 file names, summary). The index is rebuilt from those files after every run, so it never
 disagrees with what is on disk, and it is rendered through the house page (CSP included).
+
+The page opens with what needs doing: sections (a heading, a sentence and a table) composed
+elsewhere (:mod:`mimoto_gov.views.front_page`) and handed over as plain text and frames.
+They are kept beside the index (``.index-front.html``), so that a report run rebuilding the
+index keeps them until they are next refreshed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from mimoto_gov.reports.display import format_uk_date
+import pandas as pd
+
+from mimoto_gov.reports.display import callout_html, format_uk_date, table_html
 from mimoto_gov.reports.render import render_document
 from mimoto_gov.support.files import private_dir, write_text
 from mimoto_gov.support.safe_output import escape
 
 RUN_FILE = "run.json"
 INDEX_FILE = "index.html"
+FRONT_FILE = ".index-front.html"
+
+
+@dataclass(frozen=True)
+class FrontSection:
+    """One section at the top of the index: a heading, a sentence, a table.
+
+    ``level`` is ``info``, ``warning`` or ``action`` (how the sentence is shown).
+    """
+
+    heading: str
+    text: str
+    table: pd.DataFrame | None = None
+    level: str = "info"
 
 
 def list_reports(reports_dir: str | Path) -> list[dict[str, Any]]:
@@ -52,13 +74,38 @@ def list_reports(reports_dir: str | Path) -> list[dict[str, Any]]:
     return runs
 
 
-def write_index(reports_dir: str | Path) -> Path:
-    """Rebuild ``reports_dir/index.html`` from the run folders; returns its path."""
+def write_index(reports_dir: str | Path, front: list[FrontSection] | None = None) -> Path:
+    """Rebuild ``reports_dir/index.html`` from the run folders; returns its path.
+
+    Args:
+        reports_dir: the reports folder.
+        front: the sections to open the page with (the due list, the commitments); when
+            None, those last given are kept.
+
+    """
     root = private_dir(Path(reports_dir))
     runs = list_reports(root)
     now = dt.datetime.now(dt.UTC).isoformat()
-    page = render_document("Reports", _index_body(root, runs), {"generated_at": now})
+    if front is not None:
+        write_text(root / FRONT_FILE, _front_html(front))
+    try:
+        opening = (root / FRONT_FILE).read_text(encoding="utf-8")
+    except OSError:
+        opening = ""
+    reports = '<h2 id="reports">Reports</h2>' + _index_body(root, runs) if opening else ""
+    body = opening + reports if opening else _index_body(root, runs)
+    page = render_document("Reports", body, {"generated_at": now})
     return write_text(root / INDEX_FILE, page)
+
+
+def _front_html(front: list[FrontSection]) -> str:
+    parts = []
+    for section in front:
+        parts.append(f"<h2>{escape(section.heading)}</h2>")
+        parts.append(callout_html(section.text, section.level))
+        if section.table is not None and not section.table.empty:
+            parts.append(table_html(section.table))
+    return "".join(parts)
 
 
 def _index_body(root: Path, runs: list[dict[str, Any]]) -> str:

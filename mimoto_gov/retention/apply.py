@@ -22,7 +22,6 @@ when Zammad cannot be reached or refuses the token (then nothing else could succ
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -93,14 +92,13 @@ def poll_interval(timeout: float) -> float:
 class _Run:
     """One execution: the client, the log, the budget of items, and the tasks in flight."""
 
-    def __init__(self, plan, client, registers, run_id, limit, record, pool):
+    def __init__(self, plan, client, registers, run_id, limit, pool):
         self.plan = plan
         self.pool = pool
         self.client = client
         self.registers = registers
         self.result = ApplyResult(run_id)
         self.budget = limit
-        self.record = record
         self.tasks: list[tuple[ActionOutcome, dict]] = []
 
     def take(self, items: pd.DataFrame) -> list:
@@ -125,8 +123,6 @@ class _Run:
             verified=done.verified, kept=done.kept or None,
         )  # fmt: skip
         self.result.outcomes.append(done)
-        if self.record is not None:
-            self.record(self.result.run_id, done)
 
     def fail(self, item, error: Exception) -> None:
         self.log(self.outcome(item, "failed", reason=str(error)))
@@ -142,7 +138,6 @@ def execute_plan(
     limit: int | None = None,
     timeout: float = 1200.0,
     interval: float | None = None,
-    record: Callable[[str, ActionOutcome], None] | None = None,
     workers: int = WORKERS,
 ) -> ApplyResult:
     """Carry out the plan's ``to do`` items in Zammad and log each one.
@@ -151,11 +146,11 @@ def execute_plan(
         plan: the plan (see :func:`mimoto_gov.retention.plan.make_plan`).
         client: a :class:`~mimoto_gov.zammad.client.ZammadClient` with an admin token
             (``admin.data_privacy``, ``admin.user``, ``ticket.agent`` on every group).
-        registers: the open :class:`~mimoto_gov.registers.Registers` (the log is written there).
+        registers: the open :class:`~mimoto_gov.registers.Registers`: the log is written there,
+            each row with its event in the registers' trail.
         limit: act on at most this many tickets and accounts (the rest wait for a later run).
         timeout: seconds to wait for Zammad's data-privacy tasks, in all.
         interval: seconds between polls (default :func:`poll_interval`).
-        record: called with the run id and each outcome once it is logged (the event trail).
         workers: requests in flight at once (Zammad's advice: a few, the agents share it).
 
     Returns:
@@ -175,7 +170,7 @@ def execute_plan(
         zammad_url=client.url,
     )
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="retention")
-    run = _Run(plan, client, registers, run_id, limit, record, pool)
+    run = _Run(plan, client, registers, run_id, limit, pool)
     interval = interval or poll_interval(timeout)
     try:
         moment = pd.Timestamp(plan.snapshot_time).tz_convert("UTC").isoformat()

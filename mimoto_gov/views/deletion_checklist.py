@@ -1,16 +1,18 @@
 """What ``notebooks/deletion_checklist.ipynb`` shows, and how its executed copy is kept.
 
 The notebook drives :func:`mimoto_gov.erasure.run.erase` exactly as the command does (a dry run
-unless ``execute`` is True) and shows the checklist it produced. With its default parameters
-(no request) it changes nothing and says what to set.
+unless ``execute`` is True) and shows the checklist it produced. It takes the request id only:
+the person's address comes from the request register, so neither the notebook staff edit (and
+JupyterLab autosaves into the tracked ``notebooks/`` folder) nor its executed copy holds it.
+Executing the erasure needs the request id typed a second time, in ``confirm_request_id``: an
+irreversible act takes more than flipping one flag. With its default parameters (no request)
+it changes nothing and says what to set.
 
 :func:`run_deletion_checklist` runs the notebook with papermill and keeps the executed copy
-as ``reports/erasure/<request id>/deletion_checklist.ipynb``. papermill writes the parameters,
-the person's address among them, into the executed notebook after its last cell has run: after
-the purge of the workbook's own copies that ran inside it. So the notebook runs in a private
-scratch folder outside the workbook, and once the person is erased every form of their address
-is redacted from the executed notebook (the injected parameters cell, papermill's metadata, the
-outputs) before it is written under ``reports/``.
+as ``reports/erasure/<request id>/deletion_checklist.ipynb``. It runs in a private scratch
+folder outside the workbook, and every form of the person's addresses (read from the register
+before the run, since an erasure forgets them) is redacted from the executed notebook before
+it is written under ``reports/``: an output could quote one.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ import nbformat
 import pandas as pd
 
 from mimoto_gov.erasure.purge import Needles, purge_local_copies, redact_bytes
-from mimoto_gov.erasure.run import ErasureFailed, ErasureRun, erase
+from mimoto_gov.erasure.run import ErasureFailed, ErasureRefused, ErasureRun, erase
 from mimoto_gov.errors import InputError, ReportError
+from mimoto_gov.registers import open_registers
 from mimoto_gov.settings import NOTEBOOKS_DIR, folders_in_environment
 from mimoto_gov.support.files import private_dir, write_text
 from mimoto_gov.views.erasure_documents import checklist_table, erasure_folder, kept_table
@@ -34,8 +37,8 @@ EXECUTED_NAME = "deletion_checklist.ipynb"
 KERNEL_NAME = "python3"
 
 NO_REQUEST = (
-    "No request given: set request_id and subject_email in the parameters cell to plan an "
-    "erasure (execute = True carries it out)."
+    "No request given: set request_id in the parameters cell to plan an erasure (to carry it "
+    "out, set execute = True and type the request id again in confirm_request_id)."
 )
 
 
@@ -79,36 +82,51 @@ class DeletionChecklist:
         record_run_info(snapshot_time=plan.snapshot_time if plan else None)
 
 
+def confirmed(request_id: str, confirm_request_id: str | None) -> bool:
+    """Tell whether the request id was typed again, the same, to confirm an execution."""
+    typed = (confirm_request_id or "").strip().upper()
+    return bool(typed) and typed == (request_id or "").strip().upper()
+
+
 def build_deletion_checklist(
     request_id: str,
-    subject_email: str,
     *,
     execute: bool = False,
+    confirm_request_id: str = "",
     data_dir: str | Path | None = None,
     delete_organization: bool = False,
 ) -> DeletionChecklist:
     """Run the erasure's dry run (or, with ``execute``, the erasure) for the notebook.
 
     Args:
-        request_id: the erasure request; empty means nothing to do.
-        subject_email: the person's address.
-        execute: carry out the erasure (the parameter is the confirmation).
+        request_id: the erasure request; empty means nothing to do. The person's address
+            comes from the request register.
+        execute: carry out the erasure.
+        confirm_request_id: the request id typed again: an execution is refused without it.
         data_dir: the workbook's data folder (default: the settings').
         delete_organization: also delete their organisation when they are its only member.
 
     Returns:
         A :class:`DeletionChecklist`.
 
+    Raises:
+        ErasureRefused: ``execute`` without the request id typed again.
+
     """
-    if not (request_id or "").strip() or not (subject_email or "").strip():
+    if not (request_id or "").strip():
         return DeletionChecklist(None)
+    if execute and not confirmed(request_id, confirm_request_id):
+        raise ErasureRefused(
+            f"to execute, type the request id ({request_id.strip()}) again in "
+            "confirm_request_id: nothing was deleted"
+        )
     from mimoto_gov.settings import load_settings
 
     settings = load_settings()
     if data_dir is not None:
         settings = replace(settings, data_dir=Path(data_dir))
     run = erase(
-        subject_email,
+        None,
         request_id,
         execute=execute,
         yes=execute,
@@ -120,25 +138,24 @@ def build_deletion_checklist(
 
 def run_deletion_checklist(
     request_id: str,
-    subject_email: str,
     *,
     execute: bool = False,
+    confirm_request_id: str = "",
     delete_organization: bool = False,
     settings=None,
 ) -> Path:
     """Run ``notebooks/deletion_checklist.ipynb`` and keep its executed copy under reports.
 
     The kernel reads the settings as the command does (environment, then ``.env`` in the
-    working directory), with the data and reports folders of ``settings``. Once the request's
-    erasure is complete (this run or an earlier one) the executed notebook is redacted before
-    it is saved, and the workbook is searched again: no file under the data or reports folder
-    may still hold the address. A dry run's copy names the person, like the dry-run checklist;
-    the erasure's purge redacts it later.
+    working directory), with the data and reports folders of ``settings``. The executed
+    notebook is redacted of every form of the person's addresses before it is saved; once the
+    request's erasure is done (this run or an earlier one) the workbook is searched again: no
+    file under the data or reports folder may still hold an address.
 
     Args:
-        request_id: the erasure request in the request register.
-        subject_email: the person's address (one of the request's subjects).
-        execute: carry out the erasure (the parameter is the confirmation).
+        request_id: the erasure request in the request register (the address comes from it).
+        execute: carry out the erasure.
+        confirm_request_id: the request id typed again, to confirm an execution.
         delete_organization: also delete their organisation when they are its only member.
         settings: the workbook's settings (loaded from the environment when None).
 
@@ -146,28 +163,33 @@ def run_deletion_checklist(
         The path of the executed notebook, ``reports/erasure/<id>/deletion_checklist.ipynb``.
 
     Raises:
-        InputError: no request id, or an address that is not an email address.
+        InputError: no request id.
         RegisterError: no such request.
         ReportError: a cell failed (the notebook's own error, e.g. a failed erasure, in one
             line); nothing is saved.
         ErasureFailed: the erasure is complete but a file still holds the address.
 
     """
-    from mimoto_gov.registers import normalise_email, open_registers
     from mimoto_gov.settings import load_settings
 
     settings = settings or load_settings()
     if not (request_id or "").strip():
         raise InputError("no request id given: name the erasure request to run the checklist for")
-    email = normalise_email(subject_email, "subject_email")
+    if execute and not confirmed(request_id, confirm_request_id):
+        raise ErasureRefused(
+            f"to execute, give the request id ({request_id.strip()}) again as "
+            "confirm_request_id: nothing was deleted"
+        )
     with open_registers(settings.registers_path) as registers:
-        request_id = registers.get_request(request_id).id
+        request = registers.get_request(request_id)
+    # Read before the run: an erasure forgets them, and the executed copy is redacted of them.
+    emails, request_id = request.emails, request.id
     data_dir = Path(settings.data_dir).absolute()
     reports_dir = Path(settings.reports_dir).absolute()
     parameters = {
         "request_id": request_id,
-        "subject_email": email,
         "execute": bool(execute),
+        "confirm_request_id": confirm_request_id or "",
         "delete_organization": bool(delete_organization),
         "data_dir": str(data_dir),
     }
@@ -176,15 +198,15 @@ def run_deletion_checklist(
         with folders_in_environment(data_dir, reports_dir):
             _execute(executed_path, parameters)
         executed = nbformat.read(executed_path, as_version=4)
-    needles = Needles(emails=(email,))
+    needles = Needles(emails=tuple(emails))
     erased = _erased(settings, request_id)
-    if erased:
+    if emails:
         executed = redact_notebook(executed, needles)
     folder = erasure_folder(reports_dir, request_id)
     for level in (folder.parent.parent, folder.parent, folder):
         private_dir(level)
     path = write_text(folder / EXECUTED_NAME, nbformat.writes(executed))
-    if erased:
+    if erased and emails:
         left = purge_local_copies(needles, data_dir, reports_dir).left
         if left:
             raise ErasureFailed(
@@ -205,8 +227,6 @@ def redact_notebook(notebook, needles: Needles):
 
 
 def _erased(settings, request_id: str) -> bool:
-    from mimoto_gov.registers import open_registers
-
     with open_registers(settings.registers_path) as registers:
         history = registers.erasures()
     done = history[(history["request_id"] == request_id) & (history["outcome"] == "completed")]

@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-import copy
-import gzip
-import hashlib
 import json
 import sqlite3
 import zipfile
-from contextlib import closing
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from mimoto_gov.cli import main
 from mimoto_gov.registers import open_registers
+from tests.helpers.erasure import (
+    DATA,
+    REPORTS,
+    email_of,
+    erase,
+    erasure_request,
+    files_holding,
+    mutating,
+    repointed,
+    state,
+    tree_digest,
+)
 from tests.helpers.paths import ROOT
-
-DATA, REPORTS = Path("data"), Path("reports")
-MUTATING = {"PUT", "PATCH", "DELETE"}
-# Zammad re-points these columns to the system user (1) when it deletes a user
-# (destroy_move_dependency_ownership, zammad-api.md §9); nothing else in kept records changes.
-REPOINTED = (
-    "created_by_id", "updated_by_id", "origin_by_id", "owner_id", "out_of_office_replacement_id",
-    "archived_by_id", "published_by_id", "internal_by_id",
-)  # fmt: skip
 
 
 @pytest.fixture
@@ -34,112 +32,6 @@ def zammad(sandbox, monkeypatch):
     monkeypatch.setenv("ZAMMAD_URL", sandbox.url)
     monkeypatch.setenv("ZAMMAD_TOKEN", sandbox.admin_token)
     return sandbox
-
-
-def email_of(sandbox, persona="subject"):
-    return sandbox.dataset.users[sandbox.dataset.personas[persona]]["email"]
-
-
-def erasure_request(email, *, verified=True):
-    with open_registers(DATA / "registers.sqlite") as registers:
-        request = registers.add_request("erasure", [email])
-        if verified:
-            registers.verify_identity(
-                request.id,
-                method="reply from the address on file",
-                verified_by="Data protection lead",
-                evidence_seen="confirmed by email from the registered address",
-            )
-    return request.id
-
-
-def state(sandbox):
-    ds = sandbox.dataset
-    with sandbox.store.lock:
-        return {
-            "users": copy.deepcopy(ds.users),
-            "tickets": copy.deepcopy(ds.tickets),
-            "articles": copy.deepcopy(ds.articles),
-            "organizations": copy.deepcopy(ds.organizations),
-        }
-
-
-def repointed(record: dict, user_id: int) -> dict:
-    """A record as Zammad keeps it once ``user_id`` is deleted: references moved to user 1."""
-    return {k: 1 if k in REPOINTED and v == user_id else v for k, v in record.items()}
-
-
-def mutating(sandbox):
-    return [
-        (r.method, r.path)
-        for r in sandbox.request_log
-        if r.method in MUTATING or (r.method == "POST" and not r.path.endswith("/search"))
-    ]
-
-
-def readable_text(path: Path) -> str:
-    """What a person could read in a file, lower-cased.
-
-    Raw bytes cannot see text in compressed formats: Parquet is read column by column, a PDF
-    through its text layer, SQLite through a dump of every table, zip and gzip decompressed.
-    """
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        frame = pd.read_parquet(path)
-        texts = [
-            " ".join(frame[name].map(str))
-            for name in frame.columns
-            if not pd.api.types.is_numeric_dtype(frame[name])
-            and not pd.api.types.is_datetime64_any_dtype(frame[name])
-        ]
-        return "\n".join(texts).lower()
-    if suffix == ".pdf":
-        from pypdf import PdfReader
-
-        pages = PdfReader(path).pages
-        # Lines wrap inside table cells: an address may be split by a line break.
-        return "".join("".join(page.extract_text().split()) for page in pages).lower()
-    if suffix == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            return "\n".join(
-                readable_bytes(archive.read(info)) for info in archive.infolist()
-            ).lower()
-    if suffix == ".gz":
-        return readable_bytes(gzip.decompress(path.read_bytes())).lower()
-    head = path.read_bytes()[:16]
-    if head.startswith(b"SQLite format 3"):
-        uri = f"{path.absolute().as_uri()}?mode=ro"
-        with closing(sqlite3.connect(uri, uri=True)) as conn:
-            return "\n".join(conn.iterdump()).lower()
-    return readable_bytes(path.read_bytes()).lower()
-
-
-def readable_bytes(data: bytes) -> str:
-    return data.decode("utf-8", errors="replace")
-
-
-def files_holding(needle: str) -> list[str]:
-    """Files under data/ and reports/ in which a person could read ``needle`` (any case)."""
-    needle = needle.lower()
-    return [
-        str(path)
-        for root in (DATA, REPORTS)
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and needle in readable_text(path)
-    ]
-
-
-def tree_digest() -> dict[str, str]:
-    return {
-        str(path): hashlib.sha256(path.read_bytes()).hexdigest()
-        for root in (DATA, REPORTS)
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
-
-
-def erase(*argv):
-    return main(["erase", *argv])
 
 
 def test_dry_run_sends_nothing_that_changes_zammad_and_writes_the_checklist(zammad, capsys):
@@ -178,7 +70,7 @@ def test_dry_run_sends_nothing_that_changes_zammad_and_writes_the_checklist(zamm
 def test_execute_deletes_exactly_the_person_then_purges_and_certifies(zammad, capsys):
     email = email_of(zammad)
     subject = zammad.dataset.personas["subject"]
-    request_id = erasure_request(email)
+    request_id = erasure_request(email, sandbox=zammad)
     # Earlier outputs that hold the person: a dry-run checklist and a stray report.
     assert erase(email, "--request-id", request_id) == 0
     review = REPORTS / "review" / "2026-01"
@@ -240,7 +132,8 @@ def test_execute_deletes_exactly_the_person_then_purges_and_certifies(zammad, ca
         subject_hash = registers.hash(email)
         assert entry["outcome"] == "completed" and entry["verified"]
         assert entry["subject_hash"] == subject_hash
-        assert request.emails == () and request.status == "closed"
+        # Steps done by hand are still open: the request stays open.
+        assert request.emails == () and request.status == "open"
         assert subject_hash in registers.suppressed_hashes()
     with sqlite3.connect(DATA / "registers.sqlite") as conn:
         dump = "\n".join(conn.iterdump()).lower()
@@ -261,7 +154,7 @@ def test_sole_member_with_delete_organization_takes_the_organisation_and_its_tic
     member = ds.personas["sole_member"]
     org = ds.planted["sole_org"]
     email = email_of(zammad, "sole_member")
-    request_id = erasure_request(email)
+    request_id = erasure_request(email, sandbox=zammad)
     before = state(zammad)
     org_tickets = {t for t, ticket in before["tickets"].items() if ticket["organization_id"] == org}
     former = ds.personas["former_member"]
@@ -278,7 +171,7 @@ def test_sole_member_with_delete_organization_takes_the_organisation_and_its_tic
 
 def test_a_failed_task_is_caught_recorded_and_can_be_retried(zammad, capsys):
     email = email_of(zammad)
-    request_id = erasure_request(email)
+    request_id = erasure_request(email, sandbox=zammad)
     zammad.fail_next_task("ERROR: #<ActiveRecord::InvalidForeignKey: ticket_states>")
     assert erase(email, "--request-id", request_id, "--execute", "--yes") == 4
     err = capsys.readouterr().err.strip()
@@ -302,7 +195,7 @@ def test_a_ticket_that_survives_is_a_mismatch(zammad, capsys):
     survivor = min(t for t, x in zammad.dataset.tickets.items() if x["customer_id"] == subject)
     number = zammad.dataset.tickets[survivor]["number"]
     zammad.keep_ticket_on_delete(survivor)
-    request_id = erasure_request(email)
+    request_id = erasure_request(email, sandbox=zammad)
     assert erase(email, "--request-id", request_id, "--execute", "--yes") == 4
     err = capsys.readouterr().err
     assert f"ticket #{number} still exists" in err
@@ -312,17 +205,46 @@ def test_a_ticket_that_survives_is_a_mismatch(zammad, capsys):
         assert not entry["verified"]
 
 
-def test_a_timeout_is_reported_and_recorded(zammad, capsys):
+def test_a_timed_out_run_then_a_rerun_gives_one_certificate_with_every_task_and_ticket(
+    zammad, capsys
+):
     zammad.hold_tasks = True
     email = email_of(zammad)
-    request_id = erasure_request(email)
+    subject = zammad.dataset.personas["subject"]
+    numbers = sorted(t["number"] for t in zammad.dataset.tickets.values()
+                     if t["customer_id"] == subject)  # fmt: skip
+    request_id = erasure_request(email, sandbox=zammad)
     assert erase(email, "--request-id", request_id, "--execute", "--yes", "--timeout", "0.3") == 4
     assert "timed out" in capsys.readouterr().err
+    with open_registers(DATA / "registers.sqlite") as registers:
+        (task_id,) = registers.erasure_tasks(request_id)["task_id"]
+        assert registers.erasures().iloc[-1]["outcome"] == "failed"
+    # Zammad finishes the task before the rerun: the rerun's snapshot no longer has the person.
     zammad.hold_tasks = False
-    # The rerun waits for the task already queued instead of creating a second one.
+    zammad.tick()
+    assert subject not in zammad.dataset.users
     zammad.clear_log()
     assert erase(email, "--request-id", request_id, "--execute", "--yes", "--timeout", "20") == 0
+    # The rerun waits for the task already queued instead of creating a second one ...
     assert not [r for r in zammad.request_log if r.method == "POST" and "data_privacy" in r.path]
+    out = capsys.readouterr().out
+    assert "1 user record(s) and 4 ticket(s) deleted" in out
+    # ... and its one certificate holds what the first run did: the task, the user, every ticket.
+    folder = REPORTS / "erasure" / request_id
+    assert sorted(p.name for p in folder.glob("certificate*")) == [
+        "certificate.html", "certificate.pdf",
+    ]  # fmt: skip
+    certificate = (folder / "certificate.html").read_text()
+    row = f'<td class="num">{task_id}</td><td>user #{subject}</td><td>completed</td>'
+    assert row in certificate
+    assert "0 user records" not in certificate and "no user record" not in certificate
+    for number in numbers:
+        assert f"ticket #{number}" in certificate
+    with open_registers(DATA / "registers.sqlite") as registers:
+        entry = registers.erasures().iloc[-1]
+    assert entry["outcome"] == "completed" and entry["task_ids"] == [str(task_id)]
+    assert entry["user_ids"] == [subject] and sorted(entry["ticket_numbers"]) == numbers
+    assert files_holding(email) == []
 
 
 @pytest.mark.parametrize("blocker", ["hold", "law-enforcement", "unverified"])
@@ -352,7 +274,7 @@ def test_holds_and_missing_identity_block_before_anything_is_sent(zammad, capsys
 
 def test_without_a_terminal_or_yes_the_execution_is_refused(zammad, capsys):
     email = email_of(zammad)
-    request_id = erasure_request(email)
+    request_id = erasure_request(email, sandbox=zammad)
     assert erase(email, "--request-id", request_id, "--execute") == 3
     assert "--yes" in capsys.readouterr().err
     assert mutating(zammad) == []
@@ -396,13 +318,17 @@ def test_an_erased_person_who_writes_again_is_flagged_by_the_review(zammad):
     from mimoto_gov.inventory import load_inventory
 
     email = email_of(zammad)
-    request_id = erasure_request(email)
+    request_id = erasure_request(email, sandbox=zammad)
     assert erase(email, "--request-id", request_id, "--execute", "--yes") == 0
-    assert erasure_flags(load_inventory(DATA), DATA).empty
+    # Only the steps left to do by hand are flagged, with the command that records them.
+    (unfinished,) = erasure_flags(load_inventory(DATA), DATA).to_dict("records")
+    assert unfinished["flag"] == "erasure steps open" and unfinished["request_id"] == request_id
+    assert "mailboxes" in unfinished["detail"] and "erasure done" in unfinished["detail"]
     # Zammad re-creates a person who writes again (zammad-api.md §5).
     returned = zammad.add_user(firstname="Back", lastname="Again", email=email.upper())
     assert main(["pull"]) == 0
     flags = erasure_flags(load_inventory(DATA), DATA)
+    flags = flags[flags["flag"] == "erased person reappears in Zammad"]
     assert list(flags["user_id"]) == [returned]
     assert list(flags["request_id"]) == [request_id]
 
@@ -419,7 +345,7 @@ def test_the_notebook_drives_the_same_dry_run(zammad, tmp_path):
     papermill.execute_notebook(
         str(notebook),
         str(output),
-        parameters={"request_id": request_id, "subject_email": email, "data_dir": "data"},
+        parameters={"request_id": request_id, "data_dir": "data"},
         cwd=str(Path.cwd()),
         progress_bar=False,
         kernel_name="python3",
@@ -438,21 +364,28 @@ def test_the_notebook_drives_the_same_dry_run(zammad, tmp_path):
     assert any("Articles and titles naming them: 4 rows" in t for t in texts)
     assert (REPORTS / "erasure" / request_id / "checklist.pdf").exists()
     assert mutating(zammad) == []
+    # The address came from the register: neither the notebook nor its run holds it.
+    assert email.lower() not in output.read_text().lower()
+    assert email.lower() not in notebook.read_text().lower()
 
 
 @pytest.mark.slow
 def test_the_notebook_executes_the_erasure_and_its_kept_copy_forgets_the_person(zammad):
     import nbformat
 
+    from mimoto_gov.erasure.run import ErasureRefused
     from mimoto_gov.errors import ReportError
     from mimoto_gov.views.deletion_checklist import run_deletion_checklist
 
     email = email_of(zammad)
     subject = zammad.dataset.personas["subject"]
-    request_id = erasure_request(email, verified=False)
+    request_id = erasure_request(email, verified=False, sandbox=zammad)
     kept = REPORTS / "erasure" / request_id / "deletion_checklist.ipynb"
+    # Executing needs the request id typed again.
+    with pytest.raises(ErasureRefused, match="confirm_request_id"):
+        run_deletion_checklist(request_id, execute=True, confirm_request_id="R-2026-9999")
     with pytest.raises(ReportError, match="ErasureRefused: .*no verified identity") as refused:
-        run_deletion_checklist(request_id, email, execute=True)
+        run_deletion_checklist(request_id, execute=True, confirm_request_id=request_id)
     assert len(str(refused.value).splitlines()) == 1
     assert not kept.exists() and mutating(zammad) == []
     with open_registers(DATA / "registers.sqlite") as registers:
@@ -463,22 +396,26 @@ def test_the_notebook_executes_the_erasure_and_its_kept_copy_forgets_the_person(
             evidence_seen="confirmed by email from the registered address",
         )
 
-    # A dry run's copy names the person, like the dry-run checklist.
-    assert run_deletion_checklist(request_id, email) == kept.absolute()
+    # The request id is all it takes: the dry run's copy holds no address.
+    assert run_deletion_checklist(request_id) == kept.absolute()
     dry = nbformat.read(kept, as_version=4)
-    assert dry.metadata.papermill.parameters["subject_email"] == email.lower()
-    assert str(kept) in files_holding(email) and mutating(zammad) == []
+    assert dry.metadata.papermill.parameters == {
+        "request_id": request_id, "execute": False, "confirm_request_id": "",
+        "delete_organization": False, "data_dir": str(DATA.absolute()),
+    }  # fmt: skip
+    assert str(kept) not in files_holding(email) and mutating(zammad) == []
 
-    assert run_deletion_checklist(request_id, email, execute=True) == kept.absolute()
+    assert (
+        run_deletion_checklist(request_id, execute=True, confirm_request_id=request_id.lower())
+        == kept.absolute()
+    )
     assert subject not in zammad.dataset.users
     executed = nbformat.read(kept, as_version=4)
     outputs = [o for cell in executed.cells for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any(f"Erased request {request_id}" in str(o.get("data", {})) for o in outputs)
-    assert executed.metadata.papermill.parameters["subject_email"] == "[erased]"
+    assert "subject_email" not in executed.metadata.papermill.parameters
     assert executed.metadata.papermill.parameters["execute"] is True
-    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    assert len(injected) == 1 and 'subject_email = "[erased]"' in injected[0].source
     assert oct(kept.stat().st_mode & 0o777) == "0o600"
     # Nothing under data/ or reports/ holds the address: the kept notebook, the registers,
     # the snapshot, the certificate, the dry run's checklist.
@@ -511,7 +448,7 @@ def run_on_a_terminal(argv: list[str], typed: str) -> tuple[int, str]:
 @pytest.mark.slow
 def test_on_a_terminal_the_execution_waits_for_delete_to_be_typed(zammad):
     email = email_of(zammad)
-    request_id = erasure_request(email)
+    request_id = erasure_request(email, sandbox=zammad)
     before = state(zammad)
     code, output = run_on_a_terminal(
         ["erase", email, "--request-id", request_id, "--execute"], "yes\n"
@@ -527,7 +464,7 @@ def test_on_a_terminal_the_execution_waits_for_delete_to_be_typed(zammad):
 
 def test_a_rerun_finishes_what_an_interrupted_run_left(zammad, capsys):
     email = email_of(zammad)
-    request_id = erasure_request(email)
+    request_id = erasure_request(email, sandbox=zammad)
     assert erase(email, "--request-id", request_id, "--execute", "--yes") == 0
     folder = REPORTS / "erasure" / request_id
     for name in ("certificate.html", "certificate.pdf"):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from mimoto_gov.registers import open_registers
+from mimoto_gov.support.lock import data_folder_lock
 from mimoto_gov.zammad.client import ZammadClient
 from mimoto_gov.zammad.writes import ANONYMISED_TITLE, PLACEHOLDER_LOGIN
 from tests.helpers.inprocess import run
@@ -29,6 +30,13 @@ def desk(sandbox, monkeypatch, capsys):
     """The sandbox as the workbook's Zammad, pulled into ./data."""
     monkeypatch.setenv("ZAMMAD_URL", sandbox.url)
     monkeypatch.setenv("ZAMMAD_TOKEN", sandbox.admin_token)
+    # An open ticket nobody has touched for three years: the schedule lists it for review.
+    old = "2023-09-01T10:00:00.000Z"
+    customer = sandbox.dataset.personas["customer"]
+    sandbox.add_ticket(
+        customer, "Stalled question", 0, state_id=2, created_at=old, updated_at=old,
+        last_contact_at=old, last_contact_customer_at=old,
+    )  # fmt: skip
     assert run(capsys, "pull")[0] == 0
     return sandbox
 
@@ -166,6 +174,19 @@ def test_a_month_is_planned_carried_out_read_back_and_logged_once(desk, capsys):
     executed = (PLAN / "plan.html").read_text()
     assert "The retention log for this month" in executed and "RR-" in executed
 
+    # The registers' trail holds an event for every row, with who approved and who ran it.
+    with open_registers(DATA / "registers.sqlite") as registers:
+        assert registers.verify_trail().ok
+        events = registers.trail()
+    by_register = {}
+    for event in events:
+        by_register.setdefault(event.register, []).append(event)
+    assert len(by_register["retention-log"]) == len(log)
+    assert [e.action for e in by_register["retention-runs"]] == ["start", "finish"]
+    (approval,) = by_register["schedule-approvals"]
+    assert approval.actor == "Jo Bloggs" and approval.command == "retention approve"
+    assert {e.command for e in by_register["retention-log"]} == {"retention apply"}
+
     # A second run over the month finds nothing new to do, and asks Zammad nothing.
     desk.clear_log()
     code, out, _ = execute(capsys)
@@ -240,9 +261,14 @@ def test_what_changed_since_the_snapshot_is_left_alone_and_batches_continue(desk
     assert not later.merge(acted, on=["target", "zammad_id"]).shape[0]
 
 
-def test_execute_refuses_another_desk_and_an_unconfirmed_run(desk, capsys, monkeypatch):
+def test_execute_refuses_another_desk_a_busy_folder_and_an_unconfirmed_run(
+    desk, capsys, monkeypatch
+):
     assert run(capsys, "retention", "approve", "--by", "Jo Bloggs")[0] == 0
     desk.clear_log()
+    with data_folder_lock(DATA, "erase --execute R-2026-0009"):
+        code, _, err = execute(capsys, "--wait", "0.2")
+    assert code == 75 and "erase --execute R-2026-0009" in err and err.count("\n") == 1
     code, _, err = apply(capsys, "--execute")  # no terminal to confirm, no --yes
     assert code == 3 and "--yes" in err
     monkeypatch.setenv("ZAMMAD_URL", "http://127.0.0.1:9")

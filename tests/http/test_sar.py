@@ -161,7 +161,7 @@ def world(tmp_path_factory):
                     "email headers matched the account",
                 )
                 nobody = registers.add_request("access", ["nobody@example.invalid"])
-                erasure = registers.add_request("erasure", [email])
+                erasure = registers.add_request("erasure", [email], separate=True)
             folder = build_sar_package(
                 request.id,
                 email.upper(),  # the address is matched whatever its case

@@ -616,6 +616,8 @@ def test_registers_feed_the_review(pulled, tmp_path):
     """Open requests (overdue first) and an erased person who came back reach the review."""
     import shutil
 
+    from mimoto_gov.intake.candidates import scan_tickets
+    from mimoto_gov.inventory import load_inventory
     from mimoto_gov.registers import open_registers
 
     data_dir = tmp_path / "data"
@@ -635,7 +637,14 @@ def test_registers_feed_the_review(pulled, tmp_path):
         registers.record_erasure(
             erased.id, outcome="completed", started_at="2026-01-01T10:00:00", email=returning
         )
+        # Rights requests written in plain words in tickets, found but not yet decided.
+        found = scan_tickets(load_inventory(data_dir), settled=registers.settled_tickets())
+        registers.save_candidates(found.candidates, since=None, through=None, tickets=0)
     review = build_review(month, data_dir=data_dir, schedule_path=pulled["schedule"])
+    candidates = review.governance.request_candidates()
+    deletion = pulled["dataset"].tickets[pulled["dataset"].planted["deletion_request_ticket"]]
+    assert str(deletion["number"]) in set(candidates["Ticket"])
+    assert "Record or dismiss possible requests" in set(review.actions()["What to do"])
     requests = review.governance.open_requests()
     assert list(requests["Request"])[0] == old.id
     assert list(requests["Overdue"])[0] == "OVERDUE"
@@ -653,6 +662,7 @@ def test_without_registers_the_review_says_so_and_creates_none(pulled):
     )
     assert review.governance.open_requests() is None
     assert review.governance.reappeared() is None
+    assert review.governance.request_candidates() is None
     assert not (pulled["data_dir"] / "registers.sqlite").exists()
     assert review.governance.analytics() is None
 

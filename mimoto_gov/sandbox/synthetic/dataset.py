@@ -48,6 +48,13 @@ Planted items (``dataset.planted`` names the ids, ``dataset.pii`` lists every pl
   (``personas["no_tickets"]``); one email on two accounts differing only in case
   (``personas["duplicate_a"]`` / ``["duplicate_b"]``).
 
+Rights requests in plain words (``dataset.rights_requests``: ticket id -> kind): one per
+:data:`~mimoto_gov.sandbox.synthetic.text.REQUEST_SCRIPTS` entry, the first being the
+``subject`` persona's deletion request 930 days before ``now``, plus every ticket of the
+random "privacy" topic (kind ``privacy``: its title and message are drawn separately).
+``dataset.decoys`` lists tickets of ordinary support worded like a request (``DECOY_SCRIPTS``:
+"How do I export my invoices?"); ``planted["deletion_request_ticket"]`` is the persona's.
+
 Personas (``dataset.personas``, user ids that tests rely on):
 
 - ``admin`` (2): the admin agent; ``agent`` (3): an agent owning tickets, all groups.

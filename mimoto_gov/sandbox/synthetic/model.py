@@ -68,6 +68,8 @@ class ZammadDataset:
     personas: dict[str, int] = field(default_factory=dict)
     planted: dict[str, int] = field(default_factory=dict)
     pii: list[PlantedPII] = field(default_factory=list)
+    rights_requests: dict[int, str] = field(default_factory=dict)
+    decoys: list[int] = field(default_factory=list)
     groups: dict[int, dict] = field(default_factory=dict)
     roles: dict[int, dict] = field(default_factory=dict)
     states: dict[int, dict] = field(default_factory=dict)

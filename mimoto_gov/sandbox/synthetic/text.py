@@ -169,6 +169,75 @@ TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# Rights requests written in plain words, each planted in one ticket (kind, title, message):
+# what ``requests candidates`` must find. The first is the subject persona's deletion request.
+REQUEST_SCRIPTS = (
+    (
+        "erasure",
+        "Please delete my account and data",
+        "Hello,\n\nUnder data protection law I ask you to delete my account and all the "
+        "personal data you hold about me.",
+    ),
+    (
+        "access",
+        "What do you hold about me?",
+        "Hi,\n\nCould you please email me all the information you hold about me? I want to "
+        "check what is on file before I renew.",
+    ),
+    (
+        "rectification",
+        "Wrong details on file",
+        "Hello,\n\nThe details you have about me are inaccurate: my date of birth is wrong "
+        "and my surname is misspelt. Please correct your records.",
+    ),
+    (
+        "restriction",
+        "Please hold off using my data",
+        "Dear Mimoto,\n\nWhile my dispute about order {order} is open, please stop using my "
+        "data until it is resolved.",
+    ),
+    (
+        "portability",
+        "Moving to another provider",
+        "Hi,\n\nI am switching services. Please send me my personal data in a machine-"
+        "readable format so I can import it elsewhere.",
+    ),
+    (
+        "unsubscribe",
+        "Too many emails",
+        "Hello,\n\nPlease take me off your marketing list. I only want emails about my account.",
+    ),
+)
+
+# Ordinary support that uses the same words as a rights request: what must NOT be raised.
+DECOY_SCRIPTS = (
+    (
+        "Exporting invoices",
+        "Hi,\n\nHow do I export my invoices? Our accountant needs all of them for {date}.",
+    ),
+    (
+        "Delete old project",
+        "Hello,\n\nPlease delete the duplicate project called 'Q3 test' from our workspace.",
+    ),
+    (
+        "Copy of invoice {invoice}",
+        "Hi,\n\nCould you send me a copy of invoice {invoice}? Finance lost the original.",
+    ),
+    (
+        "Price increase",
+        "Dear Mimoto,\n\nI object to the price increase announced last week. It is far too "
+        "steep for a small charity like ours.",
+    ),
+    (
+        "Contractor access",
+        "Hi team,\n\nIs there a way to restrict access for our contractors to one folder?",
+    ),
+    (
+        "Remove old card",
+        "Hello,\n\nPlease remove the old card from my account and use the new one instead.",
+    ),
+)
+
 AGENT_REPLIES = (
     "Hi {cust_first},\n\nThank you for getting in touch. I have looked into this and "
     "everything should now be sorted on our side. Please let me know if anything is still "

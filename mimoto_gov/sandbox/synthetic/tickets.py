@@ -46,6 +46,8 @@ class Spec:
     articles: int | None = None
     internal_note: bool = False
     attachment: bool = False
+    # A fixed (kind, title, message) instead of the topic's random ones; kind "none": a decoy.
+    script: tuple[str, str, str] | None = None
 
 
 @dataclass
@@ -62,6 +64,28 @@ class Story:
 
 class Builder(PeopleBuilder):
     """Builds one dataset: the people, then the tickets in order of creation."""
+
+    # Planted items, each in a random regular ticket.
+    PLANTS = (
+        "script_ticket",
+        "formula_ticket",
+        "onerror_article",
+        "inline_image_article",
+        "card_article",
+        "card_article",
+        "ni_article",
+        "ni_article",
+        "iban_article",
+        "iban_article",
+        "phone_article",
+        "postcode_article",
+        "phone_article",
+        "postcode_article",
+        "subject_from_article",
+        "subject_to_article",
+        "subject_cc_article",
+        "subject_mention_article",
+    )
 
     def _random_time(self) -> int:
         rng = self.rng
@@ -86,7 +110,7 @@ class Builder(PeopleBuilder):
         spec(subject, 20, "bug", attachment=True)
         spec(subject, 210, "invoice")
         spec(subject, 520, "delivery")
-        spec(subject, 930, "privacy")
+        spec(subject, 930, "privacy", script=text.REQUEST_SCRIPTS[0])
         spec(personas["customer"], 12, "login", internal_note=True, articles=3)
         spec(personas["customer"], 150, "payment")
         spec(personas["customer"], 800, "feature")
@@ -100,31 +124,20 @@ class Builder(PeopleBuilder):
                 spec(user_id, rng.uniform(1900, 3300), rng.choice(topics))
             elif name.startswith("duplicate") or name == "formula_user":
                 spec(user_id, rng.uniform(100, 1500), rng.choice(topics))
+        # Requests and decoys in plain words, as many as leave room for the planted items.
+        room = self.n_tickets - len(specs) - len(self.PLANTS) - 2
+        scripted = [(kind, title, body) for kind, title, body in text.REQUEST_SCRIPTS[1:]]
+        scripted += [("none", title, body) for title, body in text.DECOY_SCRIPTS]
+        for index, script in enumerate(scripted[: max(0, room)]):
+            topic = "feature" if script[0] == "none" else "privacy"
+            customer = self.regular[index % len(self.regular)]
+            spec(customer, 25 + 53 * index, topic, script=script)
         weights = [1.0 / (1 + i) ** 0.6 for i in range(len(self.regular))]
         regular_count = self.n_tickets - len(specs)
         customers = rng.choices(self.regular, weights=weights, k=regular_count)
         for customer in customers:
             specs.append(Spec(customer, self._random_time(), rng.choice(topics)))
-        plants = [
-            "script_ticket",
-            "formula_ticket",
-            "onerror_article",
-            "inline_image_article",
-            "card_article",
-            "card_article",
-            "ni_article",
-            "ni_article",
-            "iban_article",
-            "iban_article",
-            "phone_article",
-            "postcode_article",
-            "phone_article",
-            "postcode_article",
-            "subject_from_article",
-            "subject_to_article",
-            "subject_cc_article",
-            "subject_mention_article",
-        ]
+        plants = list(self.PLANTS)
         hosts = rng.sample(specs[len(specs) - regular_count :], len(plants))
         for host, plant in zip(hosts, plants, strict=True):
             host.plants.append(plant)
@@ -249,6 +262,10 @@ class Builder(PeopleBuilder):
         agent = rng.choice(self.agents)
         fill = self._fill(spec, agent)
         title = rng.choice(topic["titles"]).format(**fill)
+        if spec.script is not None:
+            title = spec.script[1].format(**fill)
+            self._note_script(ticket_id, spec)
+
         if "script_ticket" in spec.plants:
             title = "<script>alert(1)</script>"
             ds.planted["script_ticket"] = ticket_id
@@ -259,6 +276,13 @@ class Builder(PeopleBuilder):
         count = spec.articles or rng.randint(1, 2 * self.apt - 1)
         limit = self.now_ms - 60_000
         channel = rng.choices(("email", "phone", "web"), weights=(65, 15, 20))[0]
+        if spec.script is not None:
+            channel = "email"
+        # A random privacy ticket is a request, unless a planted title replaced its title and
+        # a phone call (a summary, not the customer's words) its message.
+        title_kept = not {"script_ticket", "formula_ticket"} & set(spec.plants)
+        if spec.topic == "privacy" and spec.script is None and (title_kept or channel != "phone"):
+            ds.rights_requests[ticket_id] = "privacy"
         if {"onerror_article", "inline_image_article"} & set(spec.plants):
             channel = "email"
         articles = [self._opening(story, channel)]
@@ -289,6 +313,16 @@ class Builder(PeopleBuilder):
                 )
         self._ticket_record(ticket_id, spec, title, agent, articles)
 
+    def _note_script(self, ticket_id: int, spec: Spec) -> None:
+        """Record what a scripted ticket is: a request of a kind, or a decoy."""
+        kind = spec.script[0]
+        if kind == "none":
+            self.ds.decoys.append(ticket_id)
+            return
+        self.ds.rights_requests[ticket_id] = kind
+        if spec.customer_id == self.ds.personas["subject"]:
+            self.ds.planted["deletion_request_ticket"] = ticket_id
+
     def _opening(self, story: Story, channel: str) -> dict:
         """Write the customer's first message, with the ticket's planted items."""
         rng, ds, spec, fill = self.rng, self.ds, story.spec, story.fill
@@ -314,7 +348,10 @@ class Builder(PeopleBuilder):
             )
         else:
             topic = text.TOPICS[spec.topic]
-            body = self._customer_body(rng.choice(topic["openings"]), fill, pii, spec.customer_id)
+            opening = rng.choice(topic["openings"])
+            if spec.script is not None:
+                opening = spec.script[2]
+            body = self._customer_body(opening, fill, pii, spec.customer_id)
             html_body = channel == "web" or rng.random() < 0.3
             first = self._article(
                 ticket_id,

@@ -25,7 +25,6 @@ from mimoto_gov.sandbox.zammad.response import (
 )
 from mimoto_gov.sandbox.zammad.store import Principal, Store
 from mimoto_gov.sandbox.zammad.tickets_api import TicketEndpoints
-from mimoto_gov.sandbox.zammad.writes_api import WriteEndpoints
 
 SEARCH_DEFAULT, SEARCH_MAX = 50, 200
 UPDATED_DESC = [("updated_at", "desc")]
@@ -40,7 +39,7 @@ class Token:
     permissions: frozenset[str]
 
 
-class Api(TicketEndpoints, WriteEndpoints):
+class Api(TicketEndpoints):
     """Zammad's REST endpoints over a :class:`Store`."""
 
     def __init__(self, store: Store, tokens: dict[str, Token]):
@@ -250,6 +249,46 @@ class Api(TicketEndpoints, WriteEndpoints):
             lambda u: render.user_names(self.store, u),
             lambda a, u: a.user(u["id"]),
         )
+
+    def user_create(self, principal: Principal, params: dict) -> Response:
+        """POST /users: 201 with the new user; an agent without admin.user makes customers."""
+        self.require(principal, "admin.user", "ticket.agent")
+        ds = self.store.ds
+        names = params.get("roles") or ["Customer"]
+        role_ids = [i for i, role in ds.roles.items() if role["name"] in names]
+        if len(role_ids) != len(set(names)):
+            raise ApiError(422, f"Couldn't find Role with 'name'={names}")
+        if not principal.has("admin.user") and role_ids != [3]:
+            raise ApiError(403, "Not authorized")
+        email = str(params.get("email") or "").strip()
+        if email and any(
+            (u.get("email") or "").lower() == email.lower() for u in ds.users.values()
+        ):
+            raise ApiError(422, f"Email address '{email.lower()}' is already used for other user.")
+        writable = ("firstname", "lastname", "login", "organization_id", "note", "phone", "active")
+        fields = {k: params[k] for k in writable if k in params}
+        named = ("login", "firstname", "lastname", "phone")
+        if not email and not any(str(fields.get(k) or "").strip() for k in named):
+            raise ApiError(
+                422,
+                "Minimum one identifier (login, firstname, lastname, phone or email) for user "
+                "is required.",
+            )
+        # A login already taken gets a number appended, as User#check_login does.
+        base = str(fields.get("login") or email).strip().lower()
+        taken = {str(u.get("login") or "").lower() for u in ds.users.values()}
+        if base:
+            fields["login"] = next(
+                f"{base}{n}" for n in ["", *range(1, 100)] if f"{base}{n}" not in taken
+            )
+        fields.update(
+            email=email.lower() or None,
+            role_ids=role_ids,
+            created_by_id=principal.user_id,
+            updated_by_id=principal.user_id,
+        )
+        user_id = self.store.add_user(fields)
+        return json_response(render.user_ids(ds.users[user_id]), 201)
 
     def user_show(self, principal: Principal, params: dict, raw_id: str) -> Response:
         """GET /users/:id."""

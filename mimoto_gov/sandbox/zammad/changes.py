@@ -1,8 +1,10 @@
 """Changes to the sandbox's state, made the way Zammad makes them.
 
-Used by the test helpers of :class:`~mimoto_gov.sandbox.zammad.server.Sandbox` (and by the API's
-delete). ``updated_at`` becomes the wall clock; adding an article bumps its ticket; deleting
-a ticket takes its articles, attachments, history and tags with it.
+Used by the test helpers of :class:`~mimoto_gov.sandbox.zammad.server.Sandbox` and by the
+API's writes. ``updated_at`` becomes the wall clock; adding an article bumps its ticket;
+deleting a ticket takes its articles, attachments, history and tags with it; giving a ticket
+another customer moves it to that customer's organisation unless it names one of theirs
+(Zammad's ``Ticket#check_defaults``), and records the change in the ticket's history.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from mimoto_gov.sandbox.synthetic.dataset import (
     history_entry,
     iso_now,
 )
-from mimoto_gov.sandbox.zammad.query import norm_time
+from mimoto_gov.sandbox.zammad.query import ApiError, norm_time
 
 TICKET_TIME_COLUMNS = {
     "created_at",
@@ -86,6 +88,55 @@ class ChangesMixin:
         ticket["updated_by_id"] = actor
         ticket["updated_at"] = changes.get("updated_at") or now
         return ticket
+
+    def update_ticket(self, ticket_id: int, changes: dict, actor: int) -> dict:
+        """Apply an agent's ``PUT /tickets/:id`` (``customer_id``, ``organization_id``...).
+
+        Raises:
+            ApiError: 422 for a customer or organisation that does not exist.
+
+        """
+        ds = self.ds
+        ticket = ds.tickets[ticket_id]
+        changes = dict(changes)
+        if "customer_id" in changes or "organization_id" in changes:
+            customer_id = _record_id(changes.get("customer_id", ticket["customer_id"]), ds.users)
+            if customer_id is None:
+                raise ApiError(422, f"Couldn't find User with 'id'={changes.get('customer_id')}")
+            org = changes.get("organization_id", ticket["organization_id"])
+            customer = ds.users[customer_id]
+            theirs = {customer.get("organization_id"), *(customer.get("organization_ids") or [])}
+            # The ticket keeps an organisation only if it is one of its customer's.
+            org = _record_id(org, ds.organizations)
+            changes["organization_id"] = (
+                org if org in theirs - {None} else customer.get("organization_id")
+            )
+            changes["customer_id"] = customer_id
+            if customer_id != ticket["customer_id"]:
+                old = ds.users.get(ticket["customer_id"], {})
+                self._history(
+                    ticket_id,
+                    type_name="updated",
+                    attribute="customer",
+                    value_from=_fullname(old),
+                    value_to=_fullname(customer),
+                    id_from=ticket["customer_id"],
+                    id_to=customer_id,
+                    created_by_id=actor,
+                    created_at=iso_now(),
+                )
+        if "title" in changes and changes["title"] != ticket["title"]:
+            # Zammad keeps the old title in the history: an API client cannot scrub it.
+            self._history(
+                ticket_id,
+                type_name="updated",
+                attribute="title",
+                value_from=ticket["title"],
+                value_to=changes["title"],
+                created_by_id=actor,
+                created_at=iso_now(),
+            )
+        return self.touch_ticket(ticket_id, {**changes, "updated_by_id": actor})
 
     def _history(self, ticket_id: int, **fields) -> None:
         entry = history_entry(
@@ -327,6 +378,19 @@ class ChangesMixin:
         org.update(fields)
         self.ds.organizations[org_id] = org
         return org_id
+
+
+def _fullname(user: dict) -> str:
+    return f"{user.get('firstname') or ''} {user.get('lastname') or ''}".strip()
+
+
+def _record_id(value, table: dict) -> int | None:
+    """Return ``value`` as the id of a record in ``table``, or None (no such record)."""
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        return None
+    return value if value in table else None
 
 
 def display(user: dict) -> str:

@@ -2,8 +2,7 @@
 
 Everything here runs under :attr:`Store.lock`; the HTTP handlers and the test helpers of
 :class:`~mimoto_gov.sandbox.zammad.server.Sandbox` both go through it. Changes to the state live in
-:mod:`~mimoto_gov.sandbox.zammad.changes` (and, made through the API, in
-:mod:`~mimoto_gov.sandbox.zammad.updates`), data-privacy tasks in
+:mod:`~mimoto_gov.sandbox.zammad.changes`, data-privacy tasks in
 :mod:`~mimoto_gov.sandbox.zammad.tasks`.
 """
 
@@ -18,7 +17,6 @@ from mimoto_gov.sandbox.synthetic.dataset import ZammadDataset
 from mimoto_gov.sandbox.zammad.changes import ChangesMixin
 from mimoto_gov.sandbox.zammad.query import ApiError, Query, condition_predicate
 from mimoto_gov.sandbox.zammad.tasks import TaskMixin
-from mimoto_gov.sandbox.zammad.updates import UpdatesMixin
 
 TEXT_USER_COLUMNS = ("login", "firstname", "lastname", "email", "phone", "mobile")
 
@@ -37,7 +35,7 @@ class Principal:
         )
 
 
-class Store(TaskMixin, ChangesMixin, UpdatesMixin):
+class Store(TaskMixin, ChangesMixin):
     """Indexes and operations over one synthetic ``ZammadDataset``."""
 
     def __init__(self, dataset: ZammadDataset):

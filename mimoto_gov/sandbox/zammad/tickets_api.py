@@ -16,6 +16,10 @@ from mimoto_gov.sandbox.zammad.response import (
 from mimoto_gov.sandbox.zammad.store import Principal
 
 ID_ASC = [("id", "asc")]
+# What an agent may change through PUT /tickets/:id (the sandbox's subset).
+TICKET_UPDATABLE = (
+    "title", "group_id", "state_id", "priority_id", "owner_id", "customer_id", "organization_id",
+)  # fmt: skip
 
 
 class TicketEndpoints:
@@ -64,6 +68,15 @@ class TicketEndpoints:
         if flag(params, "expand"):
             return json_response(expanded(ticket))
         return json_response(render.ticket_columns(ticket))
+
+    def ticket_update(self, principal: Principal, params: dict, raw_id: str) -> Response:
+        """PUT /tickets/:id: an agent changes a ticket (customer, organisation, title...)."""
+        self.require(principal, "ticket.agent")
+        ticket = self.store.ticket_for(principal, parse_id(raw_id, "Ticket"))
+        changes = {k: params[k] for k in TICKET_UPDATABLE if k in params}
+        updated = self.store.update_ticket(ticket["id"], changes, principal.user_id)
+        # Zammad's controller answers with the association names, as expand=true does.
+        return json_response(render.ticket_names(self.store, updated))
 
     def _assets_all(self, principal: Principal, ticket: dict) -> dict:
         assets = render.Assets(self.store)

@@ -12,8 +12,9 @@ import pandas as pd
 
 from mimoto_gov.audits.own_copies import own_copies_due
 from mimoto_gov.commitments.evaluate import check_commitments
+from mimoto_gov.deadlines import sar_due_date
 from mimoto_gov.errors import MimotoGovError
-from mimoto_gov.formats import masked_emails, month_label, uk_dates
+from mimoto_gov.formats import UK_TIME, masked_emails, month_label, uk_dates
 from mimoto_gov.gauges import analytics_for_month
 from mimoto_gov.policy.files import POLICY_FILE, ROPA_FILE, policy_file
 from mimoto_gov.policy.history import PolicyChange, policy_changes
@@ -99,6 +100,34 @@ class Governance:
                 "Status": frame["status"],
                 "Overdue": frame["overdue"].map({True: "OVERDUE", False: ""}).fillna(""),
             }
+        )
+
+    def request_candidates(self) -> pd.DataFrame | None:
+        """List tickets that read like a rights request, not yet recorded or dismissed.
+
+        Found by ``mimoto-gov requests candidates``; the clock of a real request runs from the
+        message's date, so each shows the day it would be due. None without registers.
+        """
+        return self.data.memo("candidates", self._request_candidates)
+
+    def _request_candidates(self) -> pd.DataFrame | None:
+        registers = self._registers()
+        if registers is None:
+            return None
+        with registers:
+            frame = registers.candidates("open")
+        received = [moment.astimezone(UK_TIME).date() for moment in frame["received_at"]]
+        return pd.DataFrame(
+            {
+                "Ticket": frame["ticket_number"],
+                "Received": uk_dates(pd.Series(received, dtype=object)),
+                "Due if a request": uk_dates(
+                    pd.Series([sar_due_date(d) for d in received], dtype=object)
+                ),
+                "Kind": frame["kind"],
+                "What they wrote": frame["phrase"],
+            },
+            columns=["Ticket", "Received", "Due if a request", "Kind", "What they wrote"],
         )
 
     def reappeared(self) -> pd.DataFrame | None:

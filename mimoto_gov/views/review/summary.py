@@ -73,6 +73,16 @@ def actions(
             rows.append(("Answer overdue requests", overdue, "past the legal deadline", where))
         if len(requests) > overdue:
             rows.append(("Keep open requests on time", len(requests) - overdue, "due dates", where))
+    candidates = governance.request_candidates()
+    if candidates is not None and len(candidates):
+        rows.append(
+            (
+                "Record or dismiss possible requests",
+                len(candidates),
+                "found in tickets; the clock may be running",
+                "Possible requests in tickets",
+            )
+        )
     reappeared = governance.reappeared()
     if reappeared is not None and len(reappeared):
         rows.append(

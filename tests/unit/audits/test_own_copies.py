@@ -22,9 +22,8 @@ from mimoto_gov.errors import ConfigError
 from mimoto_gov.policy.files import repository_policy_dir
 from mimoto_gov.policy.schedule import load_schedule, repository_schedule_path
 from mimoto_gov.policy.schedule_sections import parse_own_copies
-from mimoto_gov.registers import open_registers
 from mimoto_gov.reports.index import write_index
-from tests.helpers.inprocess import run
+from tests.helpers.inprocess import history, run
 
 TODAY = datetime.now(UK_TIME).date()  # the command judges on the real day
 DEFAULT = "default: {period: 6 years, action: review}"
@@ -63,7 +62,7 @@ def request(regs, kind: str, *, received: int, closed: int | None = None) -> str
 @pytest.fixture
 def workbook(tmp_path):
     data, reports = tmp_path / "data", tmp_path / "reports"
-    with open_registers(data / "registers.sqlite") as regs:
+    with history(data / "registers.sqlite") as regs:
         ids = {
             "sar_old": request(regs, "access", received=230, closed=200),
             "sar_recent": request(regs, "access", received=70, closed=60),

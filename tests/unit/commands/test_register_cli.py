@@ -76,8 +76,14 @@ def test_law_enforcement_round_trip(data_dir, capsys, tmp_path):
         "two tickets",
         "--on",
         "2026-02-10",
+        "--reason",
+        "recorded from the case file",
     )
-    succeeds(capsys, "register", "law-enforcement", "tell", "le-2026-0001", "--on", "2026-02-11")
+    succeeds(
+        capsys,
+        *("register", "law-enforcement", "tell", "le-2026-0001", "--on", "2026-02-11"),
+        *("--reason", "recorded from the case file"),
+    )
     succeeds(
         capsys, "register", "law-enforcement", "decide", "LE-2026-0002", "--decision", "refused"
     )
@@ -172,7 +178,11 @@ def test_consents_import_audit_and_export(data_dir, capsys, tmp_path):
         "--wording",
         "v2",
     )
-    succeeds(capsys, "register", "consents", "withdraw", "cat@example.com", "--at", "2025-06-01")
+    succeeds(
+        capsys,
+        *("register", "consents", "withdraw", "cat@example.com", "--at", "2025-06-01"),
+        *("--reason", "unsubscribe email found in the inbox"),
+    )
     code, out, _ = run(capsys, "register", "consents", "audit")
     assert code == 1
     assert "cat@example.com" in out and "withdrawn" in out
@@ -218,7 +228,11 @@ def test_suppressions_complaints_breaches_attestations_holds(data_dir, capsys, t
         "c@example.com",
     )
     assert (code, out.strip()) == (0, "C-2026-0001: acknowledge by 1 Oct 2026")
-    code, out, _ = run(capsys, "register", "complaints", "ack", "C-2026-0001", "--on", "2026-10-05")
+    code, out, _ = run(
+        capsys,
+        *("register", "complaints", "ack", "C-2026-0001", "--on", "2026-10-05"),
+        *("--reason", "acknowledged by phone"),
+    )
     assert out.strip() == "C-2026-0001: acknowledged LATE (over 30 days)"
     succeeds(
         capsys,
@@ -230,6 +244,8 @@ def test_suppressions_complaints_breaches_attestations_holds(data_dir, capsys, t
         "upheld",
         "--on",
         "2026-10-20",
+        "--reason",
+        "recorded late",
     )
     complaints = tmp_path / "complaints.csv"
     run(capsys, "register", "complaints", "export", "--out", str(complaints))
@@ -259,6 +275,8 @@ def test_suppressions_complaints_breaches_attestations_holds(data_dir, capsys, t
         "2026-03-30 11:30",
         "--reference",
         "ICO-9",
+        "--reason",
+        "reported by phone, recorded later",
     )
     assert out.strip() == "B-2026-0001: reported LATE (over 72 hours)"
     run(
@@ -439,7 +457,8 @@ def test_notice_list_leaves_out_erased_suppressed_and_inactive_users(data_dir, c
         reg.record_erasure(request.id, outcome="completed", started_at=datetime(2026, 1, 6))
         reg.forget_subject_email(request.id)
         reg.add_consent("unsub@example.com", date(2025, 1, 1), "v1")
-        reg.withdraw_consent("unsub@example.com", date(2025, 2, 1))
+        with reg.acting(reason="withdrawal found in old mail"):
+            reg.withdraw_consent("unsub@example.com", date(2025, 2, 1))
     succeeds(capsys, "register", "suppressions", "add", "QUIET@example.com")
 
     out_file = tmp_path / "notice" / "list.csv"

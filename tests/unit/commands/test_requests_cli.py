@@ -79,7 +79,7 @@ def test_bad_input_is_one_line_and_writes_nothing(data_dir, capsys, argv, messag
 
 
 def test_an_unknown_request_id_is_one_line(data_dir, capsys):
-    for action in (["show"], ["pause", "--reason", "x"], ["close", "--outcome", "x"]):
+    for action in (["show"], ["pause", "--reason", "x"], ["close", "--outcome", "answered"]):
         code, out, err = run(capsys, "requests", action[0], "R-2026-0042", *action[1:])
         assert code == 1
         assert err == "mimoto-gov: error: no request R-2026-0042 in the register\n"
@@ -100,6 +100,8 @@ def test_the_whole_life_of_a_request(data_dir, capsys):
         "request sent from the account's address",
         "--on",
         "2025-02-01",
+        "--reason",
+        "entered from the paper file",
     )
     assert code == 0 and "due 28 Feb 2025" in out
     code, out, _ = run(
@@ -113,7 +115,11 @@ def test_the_whole_life_of_a_request(data_dir, capsys):
         "2025-02-03",
     )
     assert code == 0 and "(access, paused)" in out
-    code, out, _ = run(capsys, "requests", "resume", "R-2025-0001", "--on", "2025-02-06")
+    code, out, _ = run(
+        capsys,
+        *("requests", "resume", "R-2025-0001", "--on", "2025-02-06"),
+        *("--reason", "entered from the paper file"),
+    )
     # Three paused days: 28 Feb + 3 = Monday 3 March.
     assert code == 0 and "due 3 Mar 2025" in out
     code, out, _ = run(
@@ -143,9 +149,13 @@ def test_the_whole_life_of_a_request(data_dir, capsys):
         "close",
         "R-2025-0001",
         "--outcome",
+        "answered",
+        "--detail",
         "package sent",
         "--on",
         "2025-04-01",
+        "--reason",
+        "entered from the paper file",
     )
     assert code == 0 and "(access, closed)" in out
     with registers(data_dir) as reg:
@@ -172,10 +182,15 @@ def test_a_refusal_and_a_late_extension(data_dir, capsys):
         "close",
         "R-2025-0001",
         "--outcome",
-        "legal claim exception",
+        "refused",
+        "--grounds",
+        "manifestly-unfounded",
+        "--detail",
+        "asked only to disrupt, says so in the request",
         "--on",
         "2025-01-20",
-        "--refused",
+        "--reason",
+        "entered from the paper file",
     )
     assert code == 0 and "(erasure, refused)" in out
 
@@ -191,9 +206,11 @@ def test_list_shows_open_requests_overdue_first(data_dir, capsys):
         "close",
         f"R-{today.year - 1}-0002",
         "--outcome",
-        "stopped",
+        "answered",
         "--on",
         f"{today.year - 1}-01-10",
+        "--reason",
+        "entered late",
     )
     code, out, _ = run(capsys, "requests", "list")
     lines = out.strip().splitlines()

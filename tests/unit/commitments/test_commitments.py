@@ -45,10 +45,10 @@ from mimoto_gov.demo.registers import seed_demo_registers
 from mimoto_gov.errors import ConfigError
 from mimoto_gov.policy.files import normalise_text, read_policy_text, repository_policy_dir
 from mimoto_gov.policy.schedule import load_schedule, repository_schedule_path
-from mimoto_gov.registers import open_registers
 from mimoto_gov.settings import Settings
 from mimoto_gov.zammad import frames
 from tests.helpers.gauges import DESK, desk_referrer_export
+from tests.helpers.inprocess import history
 from tests.helpers.paths import FIXTURES
 
 REPO_POLICY = repository_policy_dir()
@@ -85,7 +85,7 @@ def judge(cid, data, reports=None, today=TODAY, policy=None, commitments_file=No
 
 
 def regs(data):
-    return open_registers(data / "registers.sqlite")
+    return history(data / "registers.sqlite")
 
 
 def write_snapshot(data, users, when=datetime(2026, 11, 18, 9, 0)):

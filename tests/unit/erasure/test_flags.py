@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from mimoto_gov.erasure.run import erasure_flags
-from mimoto_gov.registers import open_registers
+from tests.helpers.inprocess import history
 
 
 def users(*rows):
@@ -29,7 +29,7 @@ def users(*rows):
 
 def test_an_erased_person_who_reappears_is_flagged_by_keyed_hash(tmp_path):
     data = tmp_path / "data"
-    with open_registers(data / "registers.sqlite") as registers:
+    with history(data / "registers.sqlite") as registers:
         request = registers.add_request(
             "erasure", ["gone@example.com", "old@example.com"], date(2026, 3, 1)
         )
@@ -55,7 +55,7 @@ def test_an_erased_person_who_reappears_is_flagged_by_keyed_hash(tmp_path):
 
 def test_an_open_erasure_past_its_due_date_is_flagged(tmp_path):
     data = tmp_path / "data"
-    with open_registers(data / "registers.sqlite") as registers:
+    with history(data / "registers.sqlite") as registers:
         late = registers.add_request("erasure", ["late@example.com"], date(2026, 1, 5))
         registers.add_request("erasure", ["recent@example.com"], date(2026, 3, 20))
         registers.add_request("access", ["access@example.com"], date(2026, 1, 5))

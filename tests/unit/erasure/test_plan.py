@@ -255,3 +255,98 @@ def test_a_pdf_is_re_rendered_from_its_redacted_html_twin(tmp_path):
     assert result.left == []
     text = PdfReader(folder / "review.pdf").pages[0].extract_text()
     assert "ann@example.com" not in text and "[erased]" in text
+
+
+# -- what must be kept, who is told -------------------------------------------------------
+
+
+def keep_policy(**changes):
+    from dataclasses import replace
+
+    from mimoto_gov.erasure.policy import load_keep_policy
+
+    return replace(load_keep_policy(None), **changes)
+
+
+def decisions(*rows):
+    return pd.DataFrame(
+        [
+            {"flag": flag, "decision": decision, "reason": reason, "review_on": review,
+             "decided_by": "DPL", "decided_on": date(2026, 3, 1)}
+            for flag, decision, reason, review in rows
+        ]
+    )  # fmt: skip
+
+
+def test_financial_tickets_are_flagged_by_group_and_by_word():
+    inv = inventory()
+    inv.tickets.loc[inv.tickets["id"] == 100, "group"] = "Billing"
+    inv.articles.loc[inv.articles["id"] == 1000, "body"] = "Please REFUNDED twice? prefunded no"
+    plan = plan_erasure(
+        inv, ["ann@example.com"], request_id="R-1", keep_policy=keep_policy(), now=NOW
+    )
+    (flag,) = plan.flags
+    assert flag.key == "ticket-10100" and flag.decision is None
+    assert flag.why == 'in the Billing group; "refunded" in article 1000'
+    assert line(plan, "keep-decisions").state == BLOCKED
+    assert "erasure decide R-1 ticket-10100" in line(plan, "keep-decisions").why
+    # Words are stems at the start of a word: "prefunded" alone flags nothing.
+    inv.tickets.loc[inv.tickets["id"] == 100, "group"] = "Support"
+    inv.articles.loc[inv.articles["id"] == 1000, "body"] = "prefunded"
+    plan = plan_erasure(
+        inv, ["ann@example.com"], request_id="R-1", keep_policy=keep_policy(), now=NOW
+    )
+    assert plan.flags == () and not [x for x in plan.lines if x.key == "keep-decisions"]
+
+
+def test_a_kept_ticket_is_taken_out_of_the_deletion_and_out_of_the_redaction_list():
+    inv = inventory()
+    inv.tickets.loc[inv.tickets["id"] == 101, "title"] = "Invoice 7 for Ann Lee"
+    kept = decisions(("ticket-10101", "keep", "tax: six years", date(2032, 4, 6)))
+    plan = plan_erasure(
+        inv, ["ann@example.com"], request_id="R-1", keep_policy=keep_policy(), decisions=kept,
+        now=NOW,
+    )  # fmt: skip
+    assert list(plan.tickets_to_delete["number"]) == ["10100"]
+    assert [(f.number, f.ticket_id, f.decision) for f in plan.kept] == [("10101", 101, "keep")]
+    assert plan.undecided == [] and line(plan, "keep-decisions").state == "clear"
+    kept_line = line(plan, "kept-tickets")
+    assert kept_line.state == KEPT and "6 Apr 2032" in kept_line.items[0]
+    assert "HMRC" in kept_line.why
+    assert "10101" not in set(plan.kept_articles["ticket_number"].astype(str))
+    # Erase decided: deleted with the rest, the flag settled.
+    erased = decisions(("ticket-10101", "erase", None, None))
+    plan = plan_erasure(
+        inv, ["ann@example.com"], request_id="R-1", keep_policy=keep_policy(), decisions=erased,
+        now=NOW,
+    )  # fmt: skip
+    assert list(plan.tickets_to_delete["number"]) == ["10100", "10101"] and plan.kept == ()
+
+
+def test_each_recipient_in_the_record_of_processing_is_a_step_or_says_why_not():
+    from mimoto_gov.erasure.model import NOT_NEEDED, Recipient
+
+    recipients = [
+        Recipient("Mail Tool Ltd", "processor", "mailing list", told=True),
+        Recipient("Gaug.es", "processor", "analytics", told=False, why_not="nothing personal"),
+    ]
+    plan = plan_erasure(
+        inventory(), ["ann@example.com"], request_id="R-1", recipients=recipients, now=NOW
+    )
+    told = line(plan, "notify-mail-tool-ltd")
+    assert told.state == BY_HAND and "Art. 19" in told.action and told.manual
+    assert line(plan, "notify-gaug-es").state == NOT_NEEDED
+    assert line(plan, "confirm-to-person").state == BY_HAND
+    shipped = plan_erasure(inventory(), ["ann@example.com"], request_id="R-1", now=NOW)
+    names = {x.key for x in shipped.lines if x.key.startswith("notify-")}
+    assert "notify-website-hosting-provider" in names and "notify-gaug-es" in names
+
+
+def test_a_broken_erasure_policy_is_named(tmp_path):
+    from mimoto_gov.erasure.policy import load_keep_policy
+
+    policy = tmp_path / "policy"
+    policy.mkdir()
+    (policy / "erasure.yml").write_text("keep: {basis: x}\n")
+    with pytest.raises(ConfigError, match="erasure.yml is malformed"):
+        load_keep_policy(policy)

@@ -15,6 +15,7 @@ from mimoto_gov.registers import (
     SCHEMA_VERSION,
     keyed_hash,
     open_registers,
+    provenance,
     read_mailing_list,
     select_contactable,
 )
@@ -32,7 +33,9 @@ def data_dir(tmp_path):
 
 @pytest.fixture
 def reg(data_dir):
-    registers = open_registers(data_dir / "registers.sqlite")
+    # The examples are dated in the past, as a register filled in after the fact would be.
+    who = provenance("tester", "tests", reason="examples dated in the past")
+    registers = open_registers(data_dir / "registers.sqlite", who=who)
     yield registers
     registers.close()
 
@@ -117,21 +120,25 @@ def test_foreign_keys_are_enforced(reg):
         )
 
 
-def test_the_keyed_hash_uses_a_private_secret_created_on_first_use(data_dir, tmp_path):
+def test_the_keyed_hash_uses_a_private_secret_created_on_first_use(data_dir, monkeypatch, tmp_path):
+    monkeypatch.setenv("MIMOTO_GOV_KEY_FILE", str(tmp_path / "config" / "erasure.key"))
     first = keyed_hash(" Alice@Example.COM ", data_dir)
     assert first == keyed_hash("alice@example.com", data_dir)
     assert len(first) == 64
     assert first != keyed_hash("alice2@example.com", data_dir)
-    key = data_dir / ".erasure-key"
-    assert mode(key) == 0o600
+    key = tmp_path / "config" / "erasure.key"
+    assert mode(key) == 0o600 and mode(key.parent) == 0o700
     assert "alice" not in key.read_text()
-    # Another workbook (another secret) gives another hash.
-    assert keyed_hash("alice@example.com", tmp_path / "other") != first
+    # Another secret gives another hash.
+    monkeypatch.setenv("MIMOTO_GOV_KEY_FILE", str(tmp_path / "other" / "erasure.key"))
+    assert keyed_hash("alice@example.com", data_dir) != first
 
 
-def test_a_damaged_key_is_reported(data_dir):
-    data_dir.mkdir()
-    (data_dir / ".erasure-key").write_text("not hex")
+def test_a_damaged_key_is_reported(data_dir, monkeypatch, tmp_path):
+    key = tmp_path / "config" / "erasure.key"
+    monkeypatch.setenv("MIMOTO_GOV_KEY_FILE", str(key))
+    key.parent.mkdir()
+    key.write_text("not hex")
     with pytest.raises(RegisterError, match="damaged"):
         keyed_hash("a@example.com", data_dir)
 
@@ -312,7 +319,7 @@ def test_open_requests_table_is_typed_when_empty(reg):
 def test_requests_about_a_person_match_case_insensitively(reg):
     first = reg.add_request("access", ["ann@example.com", "ann@work.example"], date(2026, 1, 5))
     reg.add_request("access", "someone@example.com", date(2026, 1, 6))
-    second = reg.add_request("erasure", "ANN@work.example", date(2026, 2, 1))
+    second = reg.add_request("erasure", "ANN@work.example", date(2026, 2, 1), separate=True)
     assert [r.id for r in reg.requests_about("Ann@Work.Example")] == [first.id, second.id]
     assert [r.id for r in reg.requests_about("ann@example.com")] == [first.id]
     assert reg.requests_about("nobody@example.com") == []
@@ -410,7 +417,7 @@ def test_transparency_table_is_empty_without_requests(reg):
 
 
 def _erased(reg, *emails, notes=None):
-    request = reg.add_request("erasure", list(emails), date(2026, 2, 2), notes=notes)
+    request = reg.add_request("erasure", list(emails), date(2026, 2, 2), notes=notes, separate=True)
     erasure_id = reg.record_erasure(
         request.id,
         outcome="completed",
@@ -495,6 +502,15 @@ def test_forgetting_removes_the_address_from_every_register_and_the_file(reg, da
     assert {reg.hash(email), reg.hash("second@example.com")} <= reg.erased_hashes()
     # Running it again is safe and changes nothing.
     assert reg.forget_subject_email(request.id) == 0
+    # The trail recorded the forgetting and holds no address; nothing was changed outside.
+    assert {(e.register, e.action) for e in reg.trail() if e.action == "forget address"} >= {
+        ("requests", "forget address"),
+        ("holds", "forget address"),
+        ("law-enforcement", "forget address"),
+        ("consents", "forget address"),
+        ("complaints", "forget address"),
+    }
+    assert reg.verify_trail().ok
 
 
 # -- consents, mailing list, suppressions ---------------------------------------------
