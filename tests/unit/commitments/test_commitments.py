@@ -282,7 +282,13 @@ def test_record_of_processing_is_one_display_table():
 
 def test_record_of_processing_malformed_is_a_one_line_error(tmp_path):
     text = (
-        (REPO_POLICY / "ropa.yml").read_text().replace("    retention: TO BE FILLED BY STAFF\n", "")
+        (REPO_POLICY / "ropa.yml")
+        .read_text()
+        .replace(
+            "    retention: Six years after the request is closed, then reviewed "
+            "(retention schedule).\n",
+            "",
+        )
     )
     path = tmp_path / "ropa.yml"
     path.write_text(text)
