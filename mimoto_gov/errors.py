@@ -27,8 +27,16 @@ class InputError(MimotoGovError):
     exit_code = 2
 
 
+class UnsafePath(MimotoGovError):  # noqa: N818 - reads as what it is, like NotFound
+    """A path would leave the folder it belongs to, or pass through a symbolic link."""
+
+
 class SnapshotError(MimotoGovError):
     """The local snapshot is missing, stale or unreadable."""
+
+
+class WrongDesk(SnapshotError):
+    """The snapshot was pulled from another Zammad than the one a command is about to call."""
 
 
 class RegisterError(MimotoGovError):

@@ -206,17 +206,6 @@ def labelled(table: pd.DataFrame, index_name: str) -> pd.DataFrame:
     return table.reset_index()
 
 
-def masked_emails(emails: pd.Series) -> pd.Series:
-    """Mask each address (``a***@example.com``); ``(none)`` when empty, ``***`` when no address."""
-    from mimoto_gov.pii.scan import mask
-
-    def one(value: Any) -> str:
-        text = "" if value is None or pd.isna(value) else str(value).strip()
-        return mask(text, "email") if "@" in text else ("(none)" if not text else "***")
-
-    return emails.map(one).astype(str)
-
-
 def comparison(rows, now: dict, before: dict, sizes: set | frozenset = frozenset()):
     """Tabulate figures now, last month and the change, for ``(label, key)`` rows.
 

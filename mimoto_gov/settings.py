@@ -1,18 +1,25 @@
 """Settings from the environment or a ``.env`` file in the working directory.
 
 Secrets (``ZAMMAD_TOKEN``, ``GAUGES_TOKEN``, and the password inside ``MIMOTO_GOV_SMTP_URL``)
-are read here and nowhere else. They are never
-notebook parameters and never appear in a message: a missing value is reported by its
-variable name only.
+are read here and nowhere else. They are never notebook parameters and never appear in a
+message: a missing or malformed value is reported by its variable name only. Values are
+checked where they are read, so a broken setting is one line before any request: a URL that
+does not parse (``http://[::1``, a port above 65535), a token with a character an HTTP header
+cannot carry, a ``.env`` that is not UTF-8. A ``.env`` other users can read gets a one-line
+warning on stderr (it holds the tokens).
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
+import stat
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 from dotenv.parser import parse_stream
@@ -97,12 +104,16 @@ def load_settings(env: dict[str, str] | None = None, env_file: Path | None = Non
         return value or None
 
     zammad_url = text("ZAMMAD_URL")
-    if zammad_url and not zammad_url.startswith(("http://", "https://")):
-        raise ConfigError("ZAMMAD_URL must start with http:// or https://")
+    if zammad_url:
+        zammad_url = check_url("ZAMMAD_URL", zammad_url)
+    tokens = {name: text(name) for name in ("ZAMMAD_TOKEN", "GAUGES_TOKEN")}
+    for name, value in tokens.items():
+        if value:
+            check_token(name, value)
     return Settings(
         zammad_url=zammad_url.rstrip("/") if zammad_url else None,
-        zammad_token=text("ZAMMAD_TOKEN"),
-        gauges_token=text("GAUGES_TOKEN"),
+        zammad_token=tokens["ZAMMAD_TOKEN"],
+        gauges_token=tokens["GAUGES_TOKEN"],
         data_dir=Path(text("MIMOTO_GOV_DATA") or DEFAULT_DATA_DIR),
         reports_dir=Path(text("MIMOTO_GOV_REPORTS") or DEFAULT_REPORTS_DIR),
         actor=text("MIMOTO_GOV_ACTOR"),
@@ -112,15 +123,84 @@ def load_settings(env: dict[str, str] | None = None, env_file: Path | None = Non
     )
 
 
+def check_url(name: str, value: str) -> str:
+    """Return ``value`` if it is a usable http(s) URL, else raise naming ``name`` (not the URL).
+
+    Raises:
+        ConfigError: ``ZAMMAD_URL is not a valid URL (the port must be 1 to 65535)``.
+
+    """
+    value = str(value).strip()
+    if not value.startswith(("http://", "https://")):
+        raise ConfigError(f"{name} must start with http:// or https://")
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ConfigError(f"{name} is not a valid URL (it holds a space or a control character)")
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as error:
+        why = "the port must be 1 to 65535" if "port" in str(error).lower() else str(error)
+        raise ConfigError(f"{name} is not a valid URL ({why})") from None
+    if not parts.hostname:
+        raise ConfigError(f"{name} is not a valid URL (it names no host)")
+    if port == 0:
+        raise ConfigError(f"{name} is not a valid URL (the port must be 1 to 65535)")
+    return value
+
+
+def check_token(name: str, value: str) -> str:
+    """Return ``value`` if an HTTP header can carry it, else raise naming ``name`` (never it).
+
+    API tokens are printable ASCII; anything else (``€``, a dotless ``ı``, a line break)
+    was mangled in copying, and would fail in the middle of a request.
+
+    Raises:
+        ConfigError: ``ZAMMAD_TOKEN holds a character ... (position 4)``.
+
+    """
+    for position, char in enumerate(str(value), start=1):
+        if not 33 <= ord(char) <= 126:
+            raise ConfigError(
+                f"{name} holds a character an HTTP header cannot carry (position {position}): "
+                "copy the token again"
+            )
+    return value
+
+
 def _check_dotenv(path: Path) -> None:
-    """Refuse a ``.env`` with a line it cannot parse (named by number, never by content)."""
-    with path.open(encoding="utf-8") as stream:
-        for binding in parse_stream(stream):
-            if binding.error:
-                raise ConfigError(
-                    f"{path}: line {binding.original.line} is not NAME=value "
-                    "(check its quotes); nothing was read from it"
-                )
+    """Refuse a ``.env`` that is not UTF-8 or has a line it cannot parse (by number only)."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: line {line} is not UTF-8 text; save the file as UTF-8 "
+            "(nothing was read from it)"
+        ) from None
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            raise ConfigError(
+                f"{path}: line {binding.original.line} is not NAME=value "
+                "(check its quotes); nothing was read from it"
+            )
+    _warn_if_readable(path)
+
+
+_WARNED: set[Path] = set()
+
+
+def _warn_if_readable(path: Path) -> None:
+    """Warn once (one line on stderr) when other users may read the file holding the tokens."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    where = path.resolve()
+    if mode & 0o044 and where not in _WARNED:
+        _WARNED.add(where)
+        print(
+            f"mimoto-gov: warning: {path} can be read by other users (mode {mode:04o}) and holds "
+            f"secrets: run chmod 600 {path}",
+            file=sys.stderr,
+        )
 
 
 @contextlib.contextmanager

@@ -1,11 +1,24 @@
-"""Everything the Zammad snapshot holds about one person, for a subject access request.
+"""Who the person is, and everything the Zammad snapshot holds about them.
 
-Zammad has no per-person export (zammad-api.md §5.6), so the person is assembled from the
-snapshot's tables:
+**Who the person is** (:func:`identify`): the Zammad users whose *current* ``email`` equals
+one of the request's addresses, compared case-insensitively (mail systems treat the case of an
+address as meaningless in practice), plus the addresses staff add (``--also``) and the
+accounts staff name by id (``--user-id N``, with a reason that is recorded). Nothing else is
+included silently:
 
-- their user records: ``users.email`` (or ``login``) equal to one of their addresses, compared
-  case-insensitively, since mail systems treat the address's case as meaningless in practice;
-- the organisation(s) those records belong to;
+- a user whose ``login`` is one of the addresses but whose email is another is a
+  *near-match*: Zammad keeps the first address as the login when a person changes their email,
+  so the address may since have passed to someone else (Alex signed in as
+  ``a.quill@old.example``, which is now Carys's email). Near-matches are listed for staff with
+  the reason and included only when staff name them;
+- messages on a near-match's tickets, or written by them, that name the address are listed
+  the same way: they were written when the address was theirs;
+- two accounts with the same current address are both included, and a note says so.
+
+Zammad has no per-person export (zammad-api.md §5.6), so the person is then assembled from the
+snapshot's tables (:func:`find_subject`):
+
+- their user records and the organisation(s) those records belong to;
 - tickets where one of those users is the customer, with every article;
 - articles on *other* tickets whose ``from``, ``to`` or ``cc`` names one of their addresses.
   Zammad stores these fields as the raw header text ("David Bell <david@example.com>",
@@ -14,38 +27,38 @@ snapshot's tables:
   article's subject or body names them too;
 - the metadata of the attachments of all those articles.
 
-Correspondence about a person usually carries other people's data too (colleagues copied in,
-agents' signatures, phone numbers quoted in a body). Those findings, other than the subject's
-own addresses and phone numbers, are listed for redaction review before anything is sent.
 Articles on other tickets that hold the person's phone number or full name but not their
 address may be about them, or about a namesake or a shared switchboard: they are listed for
 staff to decide (``possible_mentions``), never exported on a guess.
+
+Every pass over article text is linear in its length (:func:`mimoto_gov.pii.scan.find_addresses`).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from email.utils import getaddresses
 
 import pandas as pd
 
 from mimoto_gov.errors import InputError
+from mimoto_gov.pii.masks import mask
+from mimoto_gov.pii.names import possible_mentions
+from mimoto_gov.pii.scan import find_addresses
+from mimoto_gov.support.bounds import check_email_length
 
 ADDRESS_FIELDS = ("from", "to", "cc")
 # An address written in the text of an article on someone else's ticket names the person too.
 TEXT_FIELDS = ("subject", "body")
 SEARCHED_FIELDS = ADDRESS_FIELDS + TEXT_FIELDS
-# Loose on purpose: it only has to find the addresses a header field holds, and getaddresses()
-# does the careful parsing of display names and quoting.
-_ADDRESS_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _VALID_EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
-# The kinds of personal data about third parties that are flagged for redaction review.
-THIRD_PARTY_KINDS = ("email", "phone")
 CUSTOMER = "customer"
 CORRESPONDENT = "correspondent"
+ADDED_BY_STAFF = "added by staff"
+NEAR_MATCH_COLUMNS = ["what", "user_id", "ticket_number", "article_id", "address", "reason"]
+IDENTITY_COLUMNS = ["user_id", "name", "email", "why"]
 
 
 def normalise_email(address: str) -> str:
@@ -55,22 +68,25 @@ def normalise_email(address: str) -> str:
         address: an email address as typed by a person.
 
     Raises:
-        InputError: the text is not a plausible email address.
+        InputError: the text is not a plausible email address, or is longer than RFC 5321
+            allows.
 
     """
     text = str(address or "").strip().lower()
     if text.startswith("mailto:"):
         text = text[len("mailto:") :]
+    check_email_length(text, "email")
     if not _VALID_EMAIL_RE.match(text):
         raise InputError(f"not an email address: {address!r}")
     return text
 
 
 def parse_addresses(value: object) -> set[str]:
-    """Every email address in a raw ``from``/``to``/``cc`` header value, lower-cased.
+    """Every email address in a raw ``from``/``to``/``cc`` header value (or a body), lower-cased.
 
     Accepts ``"Name <a@b>"``, bare addresses, comma- or semicolon-separated lists, quoted
     display names containing commas, and missing values (None, NaN), which give no address.
+    Linear in the length of the value.
 
     Args:
         value: the field as stored in the snapshot.
@@ -79,13 +95,165 @@ def parse_addresses(value: object) -> set[str]:
         The set of addresses found.
 
     """
-    if value is None or not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
         return set()
-    found = {address.lower() for _name, address in getaddresses([value]) if "@" in address}
-    # getaddresses() gives up on some malformed headers (unbalanced quotes, semicolons), so
-    # every address-shaped token is taken too; a bad parse can then only add, never lose.
-    found |= {match.lower() for match in _ADDRESS_RE.findall(value)}
-    return {address.strip("<>.'\" ") for address in found if _VALID_EMAIL_RE.match(address)}
+    return {
+        address.lower()
+        for _start, _end, address in find_addresses(value)
+        if _VALID_EMAIL_RE.match(address)
+    }
+
+
+def _lower(series: pd.Series) -> pd.Series:
+    return series.astype("string").str.strip().str.lower()
+
+
+def _name(user) -> str:
+    parts = [str(v) for v in (user.get("firstname"), user.get("lastname")) if isinstance(v, str)]
+    return " ".join(p.strip() for p in parts if p.strip())
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the person is: the accounts included and why, and the near-matches left out.
+
+    Attributes:
+        emails: the addresses searched for, lower-cased, in the order given (request, then
+            ``--also``).
+        users: the included user records (the ``users`` columns), sorted by id.
+        why: ``user_id, name, email, why``: one row per included account, with the reason.
+        near_matches: accounts that match only through their login: ``what`` ("account"),
+            ``user_id``, ``address``, ``reason`` (see :data:`NEAR_MATCH_COLUMNS`).
+        notes: sentences for staff (two accounts sharing an address, accounts added by id).
+
+    """
+
+    emails: tuple[str, ...]
+    users: pd.DataFrame
+    why: pd.DataFrame
+    near_matches: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+    @property
+    def user_ids(self) -> set[int]:
+        """Zammad ids of the included accounts."""
+        return {int(i) for i in self.users["id"]}
+
+
+def _user_ids(user_ids: Mapping[int, str] | Iterable[int] | None) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    if not isinstance(user_ids, Mapping):
+        raise InputError("--user-id needs a reason: say why the account is the person's")
+    chosen = {}
+    for key, reason in user_ids.items():
+        text = " ".join(str(reason or "").split())
+        if not text:
+            raise InputError(f"--user-id {key} needs a reason: say why it is the person's")
+        try:
+            chosen[int(key)] = text
+        except (TypeError, ValueError):
+            raise InputError(f"--user-id: {key!r} is not a Zammad user id") from None
+    return chosen
+
+
+def identify(
+    users: pd.DataFrame,
+    emails: Iterable[str],
+    *,
+    user_ids: Mapping[int, str] | None = None,
+) -> Identity:
+    """Decide which Zammad accounts are the person (the one identity rule).
+
+    Args:
+        users: every user of the snapshot.
+        emails: the request's addresses plus any staff added (``--also``).
+        user_ids: accounts staff include by id, each with the reason (recorded).
+
+    Returns:
+        An :class:`Identity`.
+
+    Raises:
+        InputError: no address, a malformed one, an id without a reason, or an id the
+            snapshot does not hold.
+
+    """
+    wanted = tuple(dict.fromkeys(normalise_email(e) for e in emails))
+    if not wanted:
+        raise InputError("no email address given for the subject")
+    chosen = _user_ids(user_ids)
+    email = _lower(users["email"]).fillna("")
+    login = _lower(users["login"]).fillna("") if "login" in users else email.map(lambda _: "")
+    by_email = email.isin(wanted)
+    unknown = set(chosen) - {int(i) for i in users["id"].dropna()}
+    if unknown:
+        raise InputError(f"--user-id {min(unknown)}: no such user in the Zammad snapshot")
+    by_id = users["id"].isin(list(chosen))
+    included = users[by_email | by_id].sort_values("id")
+
+    why_rows, notes = [], []
+    for user in included.to_dict("records"):
+        user_id = int(user["id"])
+        address = str(user.get("email") or "").strip().lower()
+        if address in wanted:
+            reason = f"current email is {address}"
+        else:
+            reason = f"added by staff: {chosen[user_id]}"
+            notes.append(f"user #{user_id} included by staff: {chosen[user_id]}")
+        why_rows.append((user_id, _name(user), user.get("email"), reason))
+    shared = included.assign(_e=email[included.index]).groupby("_e")["id"].apply(list)
+    for address, ids in shared.items():
+        if address and len(ids) > 1:
+            listed = ", ".join(f"#{int(i)}" for i in sorted(ids))
+            notes.append(
+                f"{len(ids)} accounts share the address {address} ({listed}): all included"
+            )
+
+    near = users[login.isin(wanted) & ~by_email & ~by_id]
+    near_rows = [
+        (
+            "account",
+            int(user["id"]),
+            None,
+            None,
+            str(user.get("login") or "").lower(),
+            f"login is the address but the current email is another "
+            f"({_mask_address(user.get('email'))}): an earlier address of theirs, which may "
+            "since have passed to the person; include it with --user-id N and a reason only "
+            "if it is theirs",
+        )
+        for user in near.sort_values("id").to_dict("records")
+    ]
+    # The person's own older address: their login, when it differs from every address asked.
+    for user in included.to_dict("records"):
+        own_login = str(user.get("login") or "").strip().lower()
+        if "@" in own_login and own_login not in wanted:
+            holders = users[email.eq(own_login) & ~users["id"].isin(included["id"])]
+            holder = ", ".join(f"#{int(i)}" for i in holders["id"])
+            near_rows.append(
+                (
+                    "own login",
+                    int(user["id"]),
+                    None,
+                    None,
+                    own_login,
+                    "their login, probably an earlier address, was not searched"
+                    + (f"; it is now the email of user {holder}" if holder else "")
+                    + ": add it with --also only if messages under it are theirs",
+                )
+            )
+    return Identity(
+        emails=wanted,
+        users=included.reset_index(drop=True),
+        why=pd.DataFrame(why_rows, columns=IDENTITY_COLUMNS),
+        near_matches=pd.DataFrame(near_rows, columns=NEAR_MATCH_COLUMNS),
+        notes=tuple(notes),
+    )
+
+
+def _mask_address(value) -> str:
+    text = str(value or "").strip()
+    return mask(text, "email") if "@" in text else "none"
 
 
 @dataclass
@@ -102,11 +270,11 @@ class SubjectData:
             other tickets; ``relation`` says which, ``matched_in`` lists the address fields
             that named them ("" on their own tickets when they were not named).
         attachments: metadata of the attachments of those articles.
-        third_party: other people's email addresses and phone numbers found in that
-            correspondence (``ticket_id, ticket_number, article_id, field, kind, start, end,
-            masked``), for redaction review. Never the full value.
         possible_mentions: articles on other tickets whose text holds the person's phone
             number or full name but not their address: for staff to decide, not exported.
+        near_matches: accounts and messages that match only through an old address or a
+            login, left out for staff to decide (:data:`NEAR_MATCH_COLUMNS`).
+        identity: how the accounts were chosen (:class:`Identity`).
         snapshot_time: when the snapshot was taken (UTC), if known.
 
     """
@@ -117,8 +285,11 @@ class SubjectData:
     tickets: pd.DataFrame
     articles: pd.DataFrame
     attachments: pd.DataFrame
-    third_party: pd.DataFrame = field(default_factory=pd.DataFrame)
     possible_mentions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    near_matches: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=NEAR_MATCH_COLUMNS)
+    )
+    identity: Identity | None = None
     snapshot_time: object = None
 
     @property
@@ -153,54 +324,45 @@ class SubjectData:
             ),
             "attachments": len(self.attachments),
             "attachment bytes": int(self.attachments["size"].fillna(0).sum()),
-            "third-party items to review": len(self.third_party),
             "possible mentions to review": len(self.possible_mentions),
+            "near-matches to review": len(self.near_matches),
         }
 
     def counts_table(self) -> pd.DataFrame:
         """:meth:`counts` as a two-column table (``found``, ``count``) for a report."""
         return pd.DataFrame(list(self.counts().items()), columns=["found", "count"])
 
-    def third_party_summary(self) -> pd.DataFrame:
-        """Third-party findings counted by ticket and kind, for the pre-send check."""
-        if self.third_party.empty:
-            return pd.DataFrame(columns=["ticket_number", "kind", "whose", "field", "findings"])
-        return (
-            self.third_party.groupby(["ticket_number", "kind", "whose", "field"], dropna=False)
-            .size()
-            .rename("findings")
-            .reset_index()
-        )
 
-
-ADDED_BY_STAFF = "added by staff"
-
-
-def find_subject(inventory, emails: Iterable[str], add_articles: Iterable[int] = ()) -> SubjectData:
+def find_subject(
+    inventory,
+    emails: Iterable[str],
+    add_articles: Iterable[int] = (),
+    *,
+    user_ids: Mapping[int, str] | None = None,
+) -> SubjectData:
     """Gather everything the snapshot holds about the person with these addresses.
 
     Args:
         inventory: an :class:`~mimoto_gov.inventory.Inventory` (anything with the frames
             ``tickets``, ``articles``, ``attachments``, ``users``, ``organizations`` and an
             optional ``snapshot_time``).
-        emails: the person's addresses (the request's address plus any others they use).
+        emails: the person's addresses (the request's addresses plus any staff added).
         add_articles: ids of articles on other tickets that staff decided are about the
             person (for instance from :attr:`SubjectData.possible_mentions`); included with
             ``matched_in`` "added by staff".
+        user_ids: accounts staff include by id, with the reason (see :func:`identify`).
 
     Returns:
         A :class:`SubjectData`; empty frames when nothing is held.
 
     Raises:
-        InputError: no address given, one is not an email address, or an added article
-            does not exist.
+        InputError: no address given, one is not an email address, an id without a reason,
+            or an added article or account does not exist.
 
     """
-    wanted = tuple(dict.fromkeys(normalise_email(e) for e in emails))
-    if not wanted:
-        raise InputError("no email address given for the subject")
-
-    users = _matching_users(inventory.users, wanted)
+    identity = identify(inventory.users, emails, user_ids=user_ids)
+    wanted = identity.emails
+    users = identity.users
     organizations = _organizations_of(inventory.organizations, users)
 
     tickets = inventory.tickets
@@ -214,7 +376,8 @@ def find_subject(inventory, emails: Iterable[str], add_articles: Iterable[int] =
     others = articles[~articles["ticket_id"].isin(own_ticket_ids)]
     candidates = others[_contains_any(others, SEARCHED_FIELDS, wanted)].copy()
     candidates["matched_in"] = _matched_fields(candidates, wanted)
-    named = candidates[candidates["matched_in"] != ""].copy()
+    named = candidates[candidates["matched_in"] != ""]
+    named, old_address = _split_old_address(named, tickets, identity, inventory.users)
     added = {int(a) for a in add_articles}
     unknown = added - set(articles["id"].dropna().astype(int))
     if unknown:
@@ -222,6 +385,7 @@ def find_subject(inventory, emails: Iterable[str], add_articles: Iterable[int] =
     extra = others[others["id"].isin(added) & ~others["id"].isin(named["id"])]
     named = pd.concat([named, extra.assign(matched_in=ADDED_BY_STAFF)], ignore_index=True)
     named["relation"] = CORRESPONDENT
+    old_address = old_address[~old_address["article_id"].isin(added)]
     unnamed = others[~others["id"].isin(named["id"])]
 
     found_articles = pd.concat([own_articles, named], ignore_index=True)
@@ -243,31 +407,63 @@ def find_subject(inventory, emails: Iterable[str], add_articles: Iterable[int] =
     found_attachments = attachments[attachments["article_id"].isin(found_articles["id"])]
     found_attachments = found_attachments.sort_values(["ticket_id", "article_id", "id"])
 
-    subject = SubjectData(
+    near = pd.concat(
+        [frame for frame in (identity.near_matches, old_address) if len(frame)]
+        or [identity.near_matches],
+        ignore_index=True,
+    )
+    return SubjectData(
         emails=wanted,
         users=users.reset_index(drop=True),
         organizations=organizations.reset_index(drop=True),
         tickets=found_tickets,
         articles=found_articles,
         attachments=found_attachments.reset_index(drop=True),
+        possible_mentions=possible_mentions(unnamed, users, tickets),
+        near_matches=near,
+        identity=identity,
         snapshot_time=getattr(inventory, "snapshot_time", None),
     )
-    subject.third_party = third_party_findings(subject, known=_known_addresses(inventory))
-    subject.possible_mentions = possible_mentions(unnamed, users, tickets)
-    return subject
 
 
-def _lower(series: pd.Series) -> pd.Series:
-    return series.astype("string").str.strip().str.lower()
+def _split_old_address(
+    named: pd.DataFrame, tickets: pd.DataFrame, identity: Identity, all_users: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Set apart messages that name an address while it belonged to a near-match.
 
-
-def _matching_users(users: pd.DataFrame, wanted: tuple[str, ...]) -> pd.DataFrame:
-    # Zammad's login is usually the address too; an account whose email was later changed
-    # still carries the old address as its login.
-    mask = _lower(users["email"]).isin(wanted).fillna(False)
-    if "login" in users:
-        mask |= _lower(users["login"]).isin(wanted).fillna(False)
-    return users[mask].sort_values("id")
+    A message on a near-match's own ticket, or written by them, used the address as theirs.
+    """
+    accounts = identity.near_matches
+    accounts = accounts[accounts["what"] == "account"]
+    if accounts.empty or named.empty:
+        return named, pd.DataFrame(columns=NEAR_MATCH_COLUMNS)
+    holders = {int(u): a for u, a in zip(accounts["user_id"], accounts["address"], strict=True)}
+    customer = dict(zip(tickets["id"], tickets["customer_id"], strict=True))
+    numbers = dict(zip(tickets["id"], tickets["number"], strict=True))
+    rows, keep = [], []
+    for index, article in named.iterrows():
+        authors = {customer.get(article["ticket_id"])}
+        for column in ("created_by_id", "origin_by_id"):
+            value = article.get(column)
+            if value is not None and not pd.isna(value):
+                authors.add(int(value))
+        holder = next((u for u in holders if u in authors), None)
+        if holder is None:
+            keep.append(index)
+            continue
+        rows.append(
+            (
+                "message",
+                holder,
+                numbers.get(article["ticket_id"]),
+                int(article["id"]),
+                holders[holder],
+                f"names the address on user #{holder}'s ticket or in their message, from when "
+                "it was their login: left out; add it with --add-article only if it is about "
+                "the person",
+            )
+        )
+    return named.loc[keep], pd.DataFrame(rows, columns=NEAR_MATCH_COLUMNS)
 
 
 def _organizations_of(organizations: pd.DataFrame, users: pd.DataFrame) -> pd.DataFrame:
@@ -282,14 +478,14 @@ def _organizations_of(organizations: pd.DataFrame, users: pd.DataFrame) -> pd.Da
 
 def _contains_any(articles: pd.DataFrame, columns, needles: Iterable[str]) -> pd.Series:
     """Pre-filter fast (vectorised): rows where a column contains a needle, ignoring case."""
-    mask = pd.Series(False, index=articles.index)
+    hit = pd.Series(False, index=articles.index)
     for column in columns:
         if column not in articles:
             continue
         text = articles[column].astype("string").str.lower()
         for needle in needles:
-            mask |= text.str.contains(needle.lower(), regex=False).fillna(False)
-    return mask
+            hit |= text.str.contains(needle.lower(), regex=False).fillna(False)
+    return hit
 
 
 def _matched_fields(articles: pd.DataFrame, wanted: tuple[str, ...]) -> pd.Series:
@@ -304,174 +500,3 @@ def _matched_fields(articles: pd.DataFrame, wanted: tuple[str, ...]) -> pd.Serie
             )
         )
     return pd.Series(values, index=articles.index, dtype="object")
-
-
-def _phone_pattern(number: str) -> str | None:
-    """Build a regex for a UK number however written (+44 or 0 prefix, any separators)."""
-    key = _phone_key(number)
-    if not key.startswith("+44") or len(key) < 12:
-        return None
-    digits = key[3:]
-    separated = r"[\s().-]*".join(digits)
-    return rf"(?<!\d)(?:(?:\+|00)44[\s().-]*(?:\(0\)[\s().-]*)?|0)[\s().-]*{separated}(?!\d)"
-
-
-def possible_mentions(
-    articles: pd.DataFrame, users: pd.DataFrame, tickets: pd.DataFrame
-) -> pd.DataFrame:
-    """Articles on other tickets that may be about the person without naming their address.
-
-    A body or subject holding their phone number (from their user records) or their full
-    name. Neither proves it is them (an office switchboard, a namesake), so these are listed
-    for staff to decide, not put in the package.
-
-    Args:
-        articles: the articles not already found (other people's tickets).
-        users: the person's user records.
-        tickets: every ticket (for the numbers).
-
-    Returns:
-        ``ticket_id, ticket_number, article_id, field, by`` ("phone" or "name").
-
-    """
-    columns = ["ticket_id", "ticket_number", "article_id", "field", "by"]
-    patterns: dict[str, str] = {}
-    for column in ("phone", "mobile"):
-        for value in users.get(column, pd.Series(dtype=object)).dropna():
-            pattern = _phone_pattern(str(value)) if str(value).strip() else None
-            if pattern:
-                patterns[pattern] = "phone"
-    names = {
-        f"{first} {last}".strip().lower()
-        for first, last in zip(users["firstname"], users["lastname"], strict=True)
-        if isinstance(first, str) and isinstance(last, str) and first.strip() and last.strip()
-    }
-    rows = []
-    for column in TEXT_FIELDS:
-        if column not in articles:
-            continue
-        text = articles[column].astype("string")
-        hits: dict[str, pd.Series] = {}
-        for pattern, by in patterns.items():
-            hits[by] = hits.get(by, False) | text.str.contains(pattern, regex=True).fillna(False)
-        lowered = text.str.lower()
-        for name in names:
-            hits["name"] = hits.get("name", False) | lowered.str.contains(name, regex=False)
-        for by, mask in hits.items():
-            for ticket_id, article_id in articles.loc[
-                mask.fillna(False), ["ticket_id", "id"]
-            ].values:
-                rows.append((ticket_id, article_id, column, by))
-    numbers = dict(zip(tickets["id"], tickets["number"], strict=True))
-    frame = pd.DataFrame(
-        [(t, numbers.get(t), a, f, b) for t, a, f, b in rows], columns=columns
-    ).sort_values(["ticket_id", "article_id", "field", "by"], ignore_index=True)
-    return frame
-
-
-def _phone_key(text: str) -> str:
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse(text, "GB")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    except phonenumbers.NumberParseException:
-        return re.sub(r"\D", "", text)
-
-
-def _known_addresses(inventory) -> dict[str, str]:
-    """Whose an address is, as far as the snapshot tells: "staff" or "another user".
-
-    Staff are the accounts :func:`mimoto_gov.retention.customers.staff_user_ids` finds, plus every
-    address agents send from (the shared support address is usually no user at all).
-    """
-    from mimoto_gov.retention.customers import staff_user_ids
-
-    users, articles = inventory.users, inventory.articles
-    emails = _lower(users["email"])
-    owners = {e: "another user" for e in emails.dropna() if e}
-    staff_ids = staff_user_ids(users, articles)
-    owners.update({e: "staff" for e in emails[users["id"].isin(staff_ids)].dropna() if e})
-    if "sender" in articles:
-        agent = articles.loc[_lower(articles["sender"]).eq("agent").fillna(False), "from"]
-        for value in agent.dropna().unique():
-            owners.update(dict.fromkeys(parse_addresses(value), "staff"))
-    return owners
-
-
-def third_party_findings(subject: SubjectData, known: dict[str, str] | None = None) -> pd.DataFrame:
-    """Other people's email addresses and phone numbers in the subject's correspondence.
-
-    Scans the titles of the subject's own tickets and the ``from``, ``to``, ``cc``,
-    ``subject`` and ``body`` of every article found, with :func:`mimoto_gov.pii.scan.scan_pii`,
-    and keeps the kinds in :data:`THIRD_PARTY_KINDS` that are not the subject's own
-    (their addresses, and the phone numbers on their user records).
-
-    Args:
-        subject: the gathered data.
-        known: lower-cased address -> whose it is ("staff", "another user"), to help the
-            reviewer: staff acting for the company usually need no redaction.
-
-    Returns:
-        One row per finding: ``ticket_id, ticket_number, article_id, field, kind, whose,
-        start, end, masked`` (``article_id`` is missing for a ticket title; ``whose`` is ""
-        when the snapshot does not know).
-
-    """
-    from mimoto_gov.pii.scan import scan_pii
-
-    known = known or {}
-    own_emails = set(subject.emails)
-    own_emails |= set(_lower(subject.users["email"]).dropna())
-    own_phones = {
-        _phone_key(str(v))
-        for column in ("phone", "mobile")
-        if column in subject.users
-        for v in subject.users[column].dropna()
-        if str(v).strip()
-    }
-    numbers = dict(zip(subject.tickets["id"], subject.tickets["number"], strict=True))
-
-    def own(kind: str, value: str) -> bool:
-        if kind == "email":
-            return value.strip().lower() in own_emails
-        return _phone_key(value) in own_phones
-
-    rows = []
-
-    def scan(ticket_id, article_id, field_name, text) -> None:
-        if not isinstance(text, str) or not text:
-            return
-        # Address headers are never HTML; "Name <a@b>" must not be read as a tag. For an HTML
-        # body the offsets refer to the body with its tags stripped (scan_pii's rule).
-        html = False if field_name in ADDRESS_FIELDS else None
-        for finding in scan_pii(text, html=html):
-            if finding.kind not in THIRD_PARTY_KINDS or own(finding.kind, finding.value):
-                continue
-            rows.append(
-                {
-                    "ticket_id": ticket_id,
-                    "ticket_number": numbers.get(ticket_id),
-                    "article_id": article_id,
-                    "field": field_name,
-                    "kind": finding.kind,
-                    "whose": known.get(finding.value.strip().lower(), "")
-                    if finding.kind == "email"
-                    else "",
-                    "start": finding.start,
-                    "end": finding.end,
-                    "masked": finding.masked,
-                }
-            )
-
-    for ticket in subject.customer_tickets.itertuples(index=False):
-        scan(ticket.id, None, "title", ticket.title)
-    fields = [c for c in (*ADDRESS_FIELDS, "subject", "body") if c in subject.articles]
-    for row in subject.articles[["ticket_id", "id", *fields]].itertuples(index=False, name=None):
-        ticket_id, article_id, *values = row
-        for name, value in zip(fields, values, strict=True):
-            scan(ticket_id, article_id, name, value)
-    columns = ["ticket_id", "ticket_number", "article_id", "field", "kind", "whose", "start", "end"]
-    frame = pd.DataFrame(rows, columns=[*columns, "masked"])
-    frame["article_id"] = frame["article_id"].astype("Int64")
-    return frame

@@ -62,6 +62,16 @@ def test_readme_is_short_and_links_every_doc_it_names():
         assert (ROOT / target).is_file(), target
 
 
+def test_imports_keep_to_the_layers():
+    # The contracts in pyproject.toml: imports point down, no cycles, no sandbox in domain code.
+    lint = ROOT / ".venv" / "bin" / "lint-imports"
+    command = [str(lint)] if lint.exists() else [sys.executable, "-m", "importlinter.cli"]
+    result = subprocess.run(
+        [*command, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
 def test_public_names_resolve():
     for name in mimoto_gov.__all__:
         assert getattr(mimoto_gov, name) is not None, name

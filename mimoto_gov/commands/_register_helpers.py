@@ -12,8 +12,9 @@ import pandas as pd
 
 from mimoto_gov.deadlines import parse_date, parse_datetime, uk_date
 from mimoto_gov.registers import Registers, open_registers, provenance
-from mimoto_gov.registers.csvout import frame_to_csv_text, write_frame_csv
 from mimoto_gov.settings import load_settings
+from mimoto_gov.support.bounds import check_received
+from mimoto_gov.support.csvout import frame_to_csv_text, write_frame_csv
 
 BY_HELP = "who makes the change (default: MIMOTO_GOV_ACTOR, else your login name)"
 LATE_HELP = "why a change dated before today is recorded only now (required then)"
@@ -61,6 +62,11 @@ def open_for(args: argparse.Namespace) -> Registers:
 def day(value: str | None, option: str) -> date | None:
     """Parse an optional ``YYYY-MM-DD`` option strictly (None stays None)."""
     return None if value is None else parse_date(value, option)
+
+
+def received(value: str | None, option: str = "--received") -> date | None:
+    """Parse an optional day something was received: from 2018 on, never ahead."""
+    return None if value is None else check_received(parse_date(value, option), option)
 
 
 def moment(value: str | None, option: str) -> datetime | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mimoto_gov.commands._arguments import MAX_INTEGER, number_between
 from mimoto_gov.commands._register_helpers import (
     change_options,
     day,
@@ -14,6 +15,7 @@ from mimoto_gov.commands._register_helpers import (
     open_for,
     output_csv,
     print_table,
+    received,
 )
 from mimoto_gov.registers import open_registers
 from mimoto_gov.registers.consents import CHANNELS, parse_when, read_mailing_list
@@ -28,7 +30,7 @@ def _le_add(args: argparse.Namespace) -> int:
             instrument=args.instrument,
             scope=args.scope,
             emails=args.email or [],
-            received_on=day(args.received, "--received"),
+            received_on=received(args.received),
             reference=args.reference,
             notes=args.notes,
         )
@@ -256,7 +258,9 @@ def holds_parser(registers) -> None:
     add.add_argument("--by", required=True, help="who placed it")
     add.add_argument("--on", help="the day (default: today)")
     lift = verb("lift", "Lift a hold.", _hold_lift)
-    lift.add_argument("id", metavar="ID", type=int, help="the hold's number")
+    lift.add_argument(
+        "id", metavar="ID", type=number_between(1, MAX_INTEGER), help="the hold's number"
+    )
     lift.add_argument("--by", required=True, help="who lifted it")
     lift.add_argument("--on", help="the day (default: today)")
     change_options(lift, by=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from mimoto_gov.commands._arguments import number_between
 from mimoto_gov.commands._register_helpers import (
     change_options,
     day,
@@ -11,16 +12,16 @@ from mimoto_gov.commands._register_helpers import (
     list_export,
     moment,
     open_for,
+    received,
 )
 from mimoto_gov.deadlines import uk_date
 from mimoto_gov.registers import open_registers
+from mimoto_gov.registers.breaches import MAX_PEOPLE
 
 
 def _complaint_add(args: argparse.Namespace) -> int:
     with open_for(args) as reg:
-        complaint_id = reg.add_complaint(
-            args.summary, day(args.received, "--received"), email=args.email
-        )
+        complaint_id = reg.add_complaint(args.summary, received(args.received), email=args.email)
         row = reg.complaints().set_index("id").loc[complaint_id]
     print(f"{complaint_id}: acknowledge by {uk_date(row['ack_due_on'])}")
     return 0
@@ -129,7 +130,9 @@ def breaches_parser(registers) -> None:
     add = verb("add", "Record a breach; prints its 72-hour reporting deadline.", _breach_add)
     add.add_argument("--found-at", required=True, help="when it was found: 'YYYY-MM-DD HH:MM'")
     add.add_argument("--description", required=True)
-    add.add_argument("--people", type=int, help="how many people are affected")
+    add.add_argument(
+        "--people", type=number_between(0, MAX_PEOPLE), help="how many people are affected"
+    )
     add.add_argument("--measures", help="what was done to contain it")
     change_options(add, late=False)
     report = verb("report", "Record the report to the ICO.", _breach_report)

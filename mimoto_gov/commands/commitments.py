@@ -48,8 +48,8 @@ def _run(args: argparse.Namespace) -> int:
     )
     from mimoto_gov.errors import InputError
     from mimoto_gov.policy.files import policy_file
-    from mimoto_gov.registers.csvout import write_frame_csv
     from mimoto_gov.settings import load_settings
+    from mimoto_gov.support.csvout import write_frame_csv
 
     out = Path(args.out) if args.out else None
     if out is not None and out.is_dir():

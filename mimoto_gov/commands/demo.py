@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from mimoto_gov.commands._arguments import number_at_least
-from mimoto_gov.sandbox.synthetic.dataset import MIN_TICKETS
+from mimoto_gov.commands._arguments import MAX_SEED, number_between
+from mimoto_gov.sandbox.synthetic.dataset import MAX_TICKETS, MIN_TICKETS
 
 DESCRIPTION = """\
 Run the workbook end to end with no configuration: start the local Zammad sandbox (synthetic
@@ -25,12 +25,15 @@ def register(subparsers) -> None:
     )
     p.add_argument(
         "--tickets",
-        type=number_at_least(MIN_TICKETS),
+        type=number_between(MIN_TICKETS, MAX_TICKETS),
         default=400,
         metavar="N",
-        help=f"synthetic tickets (default 400, at least {MIN_TICKETS})",
+        help=f"synthetic tickets (default 400, {MIN_TICKETS} to {MAX_TICKETS:,})",
     )
-    p.add_argument("--seed", type=int, default=7, metavar="S", help="data seed (default 7)")
+    p.add_argument(
+        "--seed", type=number_between(0, MAX_SEED), default=7, metavar="S",
+        help="data seed (default 7)",
+    )  # fmt: skip
     p.set_defaults(handler=run)
 
 

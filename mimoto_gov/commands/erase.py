@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mimoto_gov.commands._arguments import number_between
 from mimoto_gov.support.lock import DEFAULT_WAIT
 
 DESCRIPTION = """\
@@ -59,7 +60,7 @@ def register(subparsers) -> None:
     )
     p.add_argument(
         "--timeout",
-        type=float,
+        type=number_between(0.1, 86400, float),
         default=1200.0,
         metavar="SECONDS",
         help="how long to wait for Zammad's deletion tasks (default 1200; Zammad runs them "

@@ -28,10 +28,10 @@ def _steps(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from mimoto_gov.erasure.certificate import document_paths
+    from mimoto_gov.erasure.documents import erasure_folder
     from mimoto_gov.erasure.steps import load_steps
     from mimoto_gov.errors import RegisterError
     from mimoto_gov.registers import open_registers
-    from mimoto_gov.views.erasure_documents import erasure_folder
 
     settings = _settings()
     with open_registers(settings.registers_path) as registers:

@@ -17,6 +17,7 @@ from mimoto_gov.commands._register_helpers import (
     day,
     open_for,
     print_table,
+    received,
     verbs,
 )
 from mimoto_gov.commands._requests_intake import (
@@ -35,6 +36,7 @@ from mimoto_gov.registers import (
     open_registers,
 )
 from mimoto_gov.registers.request_model import due_date_of, paused_days
+from mimoto_gov.settings import load_settings
 
 
 def _summary(request: Request) -> str:
@@ -50,7 +52,7 @@ def _add(args: argparse.Namespace) -> int:
     facts = {
         "kind": args.kind,
         "emails": args.email,
-        "received_on": day(args.received, "--received"),
+        "received_on": received(args.received),
         "notes": args.notes,
         "requester_name": args.requester_name,
         "channel": args.channel,
@@ -102,6 +104,7 @@ def _list(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     with open_registers() as reg:
         r = reg.get_request(args.id)
+        sent = reg.packages_sent(r.id)
     lines = [
         ("Request", r.id),
         ("Kind", r.kind),
@@ -141,6 +144,10 @@ def _show(args: argparse.Namespace) -> int:
             )
         )
     lines.append(("Due", uk_date(due_date_of(r))))
+    for package in sent:
+        lines.append(
+            ("Package sent", f"{uk_date(package.sent_on)}: manifest {package.manifest_sha256}")
+        )
     if r.finished:
         lines.append(("Closed", f"{uk_date(r.closed_on)}: {_outcome(r)}"))
     if r.notes:
@@ -214,6 +221,20 @@ def _close(args: argparse.Namespace) -> int:
             duplicate_of=args.duplicate_of,
         )
         print(_summary(request))
+    return 0
+
+
+def _sent(args: argparse.Namespace) -> int:
+    from mimoto_gov.sar.files import sent_package_digest
+
+    with open_registers() as reg:
+        request = reg.get_request(args.id)
+        digest, files = sent_package_digest(load_settings().reports_dir, request.id)
+        sent = reg.record_package_sent(request.id, digest, files, day(args.on, "--on"))
+    print(
+        f"{sent.request_id}: package sent {uk_date(sent.sent_on)}, {sent.files:,} files, "
+        f"manifest SHA-256 {sent.manifest_sha256}"
+    )
     return 0
 
 
@@ -340,6 +361,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     close.add_argument("--duplicate-of", metavar="ID", help="for duplicate: the request it repeats")
     close.add_argument("--on", help="the day (default: today)")
     change_options(close)
+
+    sent = action(
+        "sent",
+        "Record that the subject access package of an access request was sent: checks "
+        "reports/sar/ID/send/ against its manifest and records the manifest's SHA-256.",
+        _sent,
+    )
+    sent.add_argument("--on", help="the day it was sent (default: today)")
 
     export = action(
         "export",

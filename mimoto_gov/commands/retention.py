@@ -256,18 +256,17 @@ def _month(settings, month, execute, yes, confirm, limit, timeout, interval, cli
 
 def _check_before_execute(plan, settings, client, refused) -> None:
     """Refuse an unapproved schedule or a snapshot of another desk, before any request."""
+    from mimoto_gov.zammad.desk import ensure_same_desk
+
     schedule = plan.schedule
     if not schedule.approved:
         raise refused(
             f"the retention schedule {schedule.version} is not approved as it now reads: "
             "approve it with `mimoto-gov retention approve --by NAME`; nothing was changed"
         )
-    url = (client.url if client is not None else settings.require("ZAMMAD_URL")).rstrip("/")
-    if (plan.zammad_url or "").rstrip("/").lower() != url.lower():
-        raise refused(
-            f"the snapshot is of {plan.zammad_url or 'an unknown desk'}, not of ZAMMAD_URL "
-            f"({url}): run `mimoto-gov pull --full` first; nothing was changed"
-        )
+    ensure_same_desk(
+        settings.data_dir, client.url if client is not None else settings.require("ZAMMAD_URL")
+    )
 
 
 def _execute(settings, plan, registers, client, label, limit, timeout, interval) -> MonthResult:

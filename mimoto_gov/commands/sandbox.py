@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import threading
 
+from mimoto_gov.commands._arguments import MAX_SEED
 from mimoto_gov.errors import InputError
+from mimoto_gov.sandbox.synthetic.dataset import MAX_TICKETS, MIN_TICKETS
 
 DESCRIPTION = """\
 Serve a local Zammad-compatible API with a deterministic synthetic dataset (Faker en_GB:
@@ -27,20 +29,28 @@ def register(subparsers) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--seed", type=int, default=7, metavar="S", help="data seed (default 7)")
     p.add_argument(
-        "--tickets", type=int, default=300, metavar="N", help="synthetic tickets (default 300)"
+        "--tickets",
+        type=int,
+        default=300,
+        metavar="N",
+        help=f"synthetic tickets (default 300, {MIN_TICKETS} to {MAX_TICKETS:,})",
     )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int:
     """Start the sandbox, print how to use it, and serve until interrupted (or ``stop``)."""
-    from mimoto_gov.sandbox.synthetic.dataset import MIN_TICKETS
     from mimoto_gov.sandbox.zammad.server import Sandbox
 
+    # Before anything is built: 99,999,999,999 tickets would take days to make.
     if args.tickets < MIN_TICKETS:
         raise InputError(f"--tickets must be at least {MIN_TICKETS}, got {args.tickets}")
+    if args.tickets > MAX_TICKETS:
+        raise InputError(f"--tickets must be at most {MAX_TICKETS:,}, got {args.tickets:,}")
     if not 0 <= args.port <= 65535:
         raise InputError(f"--port must be between 0 and 65535, got {args.port}")
+    if not 0 <= args.seed <= MAX_SEED:
+        raise InputError(f"--seed must be between 0 and {MAX_SEED:,}, got {args.seed}")
     sandbox = Sandbox(seed=args.seed, tickets=args.tickets, host=args.host, port=args.port)
     try:
         url = sandbox.start()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from mimoto_gov.commands._arguments import number_at_least
+from mimoto_gov.commands._arguments import number_between
 
 DESCRIPTION = """\
 Fetch the given pages of the website (no JavaScript is run), list every cookie they set
@@ -15,7 +15,12 @@ information and a simple, free way to object; otherwise consent required) and ju
 against the privacy policy: service-desk login cookies, simple analytics, no advertising, no
 third-party tracking cookies. Writes an HTML and PDF report to reports/site-audit/DATE/ and
 prints the verdict and the two paths. Include the privacy or cookie page among the URLs: it
-is the evidence of information and of a way to object."""
+is the evidence of information and of a way to object.
+
+A page can name any address, so the audit never contacts loopback, private, link-local or
+cloud-metadata addresses (checked after DNS resolution, for pages, redirects and every
+resource) unless --allow-private is given, for a site on a private network. Every request
+has a deadline and a page may be at most 10 MB."""
 
 
 def register(subparsers) -> None:
@@ -29,7 +34,7 @@ def register(subparsers) -> None:
     p.add_argument("urls", nargs="+", metavar="URL", help="pages to audit (http:// or https://)")
     p.add_argument(
         "--timeout",
-        type=number_at_least(0.1, float),
+        type=number_between(0.1, 600, float),
         default=15.0,
         metavar="SECONDS",
         help="read timeout per request (connecting gets at most 5 seconds)",
@@ -38,6 +43,12 @@ def register(subparsers) -> None:
         "--no-resources",
         action="store_true",
         help="do not fetch the resources of unknown hosts (their cookies are then not seen)",
+    )
+    p.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="also fetch from loopback, private and link-local addresses (a site on a private "
+        "network); refused by default",
     )
     p.add_argument(
         "--fail-on-breach",
@@ -65,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         timeout=(min(5.0, args.timeout), args.timeout),
         fetch_resources=not args.no_resources,
         helpdesk_hosts=helpdesk,
+        allow_private=args.allow_private,
+        deadline=max(60.0, 4 * args.timeout),
     )
     run = save_site_audit(audit, settings.reports_dir)
     print(f"site audit: {'pass' if audit.passed else 'FAIL'}")

@@ -7,7 +7,9 @@ service desk, on a host of its own, sets only Zammad's login session cookie. Not
 no advertising, no other third-party host. The Gaug.es hosts are known to the audit, so
 nothing is fetched from the internet.
 
-:func:`serving_demo_site` runs it in a background thread on a free port. The help desk is
+:func:`serving_demo_site` runs it in a background thread on a free port, and
+:func:`mimoto_gov.demo.steps.site_audit_step` audits it (with ``allow_private``, since it
+lives on loopback). The help desk is
 the same server reached as ``localhost``: a host name distinct from the website's
 ``127.0.0.1``, as ``support.mimoto.co.uk`` is distinct from ``mimoto.co.uk``.
 """

@@ -17,6 +17,7 @@ from mimoto_gov.demo.site import serving_demo_site
 from mimoto_gov.erasure.run import erase
 from mimoto_gov.formats import month_label, previous_month
 from mimoto_gov.sar.case import build_sar_package
+from mimoto_gov.sar.model import RUN_DETAILS_FILE, STAFF
 from mimoto_gov.views.review.report import SUMMARY_FILE, run_review
 from mimoto_gov.views.site_audit import save_site_audit
 
@@ -51,7 +52,13 @@ def site_audit_step(run) -> None:
     run.say("")
     with serving_demo_site() as site:
         run.say(f"Auditing the cookies of a local copy of the website at {site.url} ...")
-        audit = audit_site(site.urls, timeout=(2.0, 10.0), helpdesk_hosts=site.helpdesk_hosts)
+        # The local copy lives on 127.0.0.1: the audit refuses loopback unless allowed.
+        audit = audit_site(
+            site.urls,
+            timeout=(2.0, 10.0),
+            helpdesk_hosts=site.helpdesk_hosts,
+            allow_private=True,
+        )
     report = save_site_audit(audit, run.settings.reports_dir)
     categories = pd.Series([c.category for c in audit.cookies], dtype=object).value_counts()
     kinds = ", ".join(f"{n:,} {category}" for category, n in categories.items())
@@ -80,16 +87,21 @@ def sar_step(run) -> None:
     run.say(f"Building the subject access package for {request_id}, a sandbox customer ...")
     folder = build_sar_package(
         request_id,
-        email,
         data_dir=run.settings.data_dir,
         reports_dir=run.settings.reports_dir,
         client=run.client,
     )
-    data = json.loads((folder / "data.json").read_text(encoding="utf-8"))
+    send = folder / "send"
+    data = json.loads((send / "data.json").read_text(encoding="utf-8"))
     counts = {what: n for what, n in data["counts"].items() if n and "bytes" not in what}
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((send / "manifest.json").read_text(encoding="utf-8"))
+    details = json.loads((folder / STAFF / RUN_DETAILS_FILE).read_text(encoding="utf-8"))
+    redacted = int(details["redactions"])
     run.say("  found: " + "; ".join(f"{what} {n:,}" for what, n in counts.items()))
-    run.say(f"  {len(manifest['files']):,} files listed in manifest.json, and the zip to send")
+    run.say(
+        f"  {redacted:,} identifiers of other people redacted; {len(manifest['files']):,} files "
+        "in send/ (listed in manifest.json, and the zip to send); staff/ stays with us"
+    )
     run.results["sar"] = folder
     run.output("Subject access package", folder.absolute())
 

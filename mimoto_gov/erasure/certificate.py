@@ -14,12 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mimoto_gov.erasure.model import VERIFIED, BackupPolicy
-from mimoto_gov.erasure.notify import LETTER
-from mimoto_gov.erasure.steps import ErasureSteps, load_steps
-from mimoto_gov.errors import RegisterError
-from mimoto_gov.formats import format_uk_date
-from mimoto_gov.views.erasure_documents import (
+from mimoto_gov.erasure.documents import (
     CERTIFICATE,
     Outcome,
     certificate_body,
@@ -28,6 +23,11 @@ from mimoto_gov.views.erasure_documents import (
     letter_title,
     write_document,
 )
+from mimoto_gov.erasure.model import VERIFIED, BackupPolicy
+from mimoto_gov.erasure.notify import LETTER
+from mimoto_gov.erasure.steps import ErasureSteps, load_steps
+from mimoto_gov.errors import RegisterError
+from mimoto_gov.formats import format_uk_date
 
 DOCUMENTS = (CERTIFICATE, LETTER)
 

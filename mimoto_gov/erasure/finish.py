@@ -18,6 +18,12 @@ from pathlib import Path
 import pandas as pd
 
 from mimoto_gov.erasure.certificate import document_paths, settle, write_certificate
+from mimoto_gov.erasure.documents import (
+    CHECKLIST,
+    checklist_body,
+    erasure_folder,
+    write_document,
+)
 from mimoto_gov.erasure.execute import ErasureFailed, ErasureInterrupted
 from mimoto_gov.erasure.lines import executed_lines
 from mimoto_gov.erasure.model import BY_HAND, KEPT, ErasurePlan
@@ -33,12 +39,6 @@ from mimoto_gov.erasure.steps import (
 )
 from mimoto_gov.errors import MimotoGovError
 from mimoto_gov.registers import open_registers
-from mimoto_gov.views.erasure_documents import (
-    CHECKLIST,
-    checklist_body,
-    erasure_folder,
-    write_document,
-)
 from mimoto_gov.zammad.sync import pull
 
 # The tool's own steps after Zammad: the purge of the workbook's copies, recorded when done.

@@ -186,6 +186,9 @@ class ErasurePlan:
         basis: the legal ground for keeping records (``erasure.yml``), shown on kept tickets.
         earlier_lines: the checklist an earlier attempt of the request recorded, whose users
             and tickets a rerun must not forget.
+        near_matches: accounts and messages matching only through a login or an old
+            address, left out (:data:`mimoto_gov.subject.NEAR_MATCH_COLUMNS`).
+        account_notes: how the accounts were chosen, for staff (accounts sharing an address).
         lines: the checklist.
 
     """
@@ -210,6 +213,8 @@ class ErasurePlan:
     recipients: tuple[Recipient, ...] = ()
     basis: str = ""
     earlier_lines: list[ChecklistLine] = field(default_factory=list)
+    near_matches: pd.DataFrame = field(default_factory=pd.DataFrame)
+    account_notes: tuple[str, ...] = ()
     lines: list[ChecklistLine] = field(default_factory=list)
 
     @property

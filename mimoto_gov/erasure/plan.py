@@ -101,6 +101,8 @@ def plan_erasure(
     """
     from mimoto_gov.subject import CUSTOMER, find_subject
 
+    # The one identity rule (mimoto_gov.subject.identify): current email only; logins and old
+    # addresses are near-matches, listed and never deleted.
     subject = find_subject(inventory, emails)
     users = subject.users.reset_index(drop=True)
     customer = subject.tickets[subject.tickets["relation"] == CUSTOMER]
@@ -129,6 +131,10 @@ def plan_erasure(
     # A kept ticket stays whole, by decision: it is not a list of articles to redact.
     kept_numbers = {str(f.number) for f in kept_tickets}
     kept = kept[~kept["ticket_number"].astype(str).isin(kept_numbers)].reset_index(drop=True)
+    # Messages from when the address was a near-match's are theirs, not the person's.
+    near = subject.near_matches
+    theirs = set(near.loc[near["what"] == "message", "article_id"].dropna().astype(int))
+    kept = kept[~kept["article_id"].isin(theirs)].reset_index(drop=True)
 
     plan = ErasurePlan(
         request_id=request_id,
@@ -152,6 +158,8 @@ def plan_erasure(
             recipients if recipients is not None else load_recipients(keep_policy=keep_policy)
         ),
         basis=keep_policy.basis,
+        near_matches=subject.near_matches,
+        account_notes=subject.identity.notes if subject.identity else (),
     )
     plan.lines = checklist_lines(plan, basis=keep_policy.basis)
     return plan

@@ -28,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+import pandas as pd
+
 from mimoto_gov.erasure.attempt import attempt
 from mimoto_gov.erasure.execute import ErasureFailed, ErasureInterrupted, ErasureRefused
 from mimoto_gov.erasure.finish import ErasureRun, already_done, needles_of, write_checklist
@@ -44,6 +46,7 @@ from mimoto_gov.registers import normalise_email, open_registers
 from mimoto_gov.settings import load_settings
 from mimoto_gov.support.lock import DEFAULT_WAIT, data_folder_lock
 from mimoto_gov.zammad.client import client_from_settings
+from mimoto_gov.zammad.desk import ensure_same_desk
 from mimoto_gov.zammad.sync import pull
 
 __all__ = [
@@ -167,6 +170,8 @@ def _run(settings, registers, request, emails, client, delete_organization, exec
     if client is None and (execution is not None or settings.zammad_url):
         client = client_from_settings(settings)
     if client is not None:
+        # Before anything is sent or written: the snapshot must be this desk's.
+        ensure_same_desk(settings.data_dir, client.url)
         pull(client, settings.data_dir)
     plan = _plan(settings, registers, request, emails, holds, delete_organization, history)
     if execution is None:
@@ -256,6 +261,16 @@ def _plan_summary(plan: ErasurePlan) -> str:
     )
     if plan.kept:
         text += f" {len(plan.kept):,} ticket(s) are kept by decision."
+    text += "".join(f" Note: {note}." for note in plan.account_notes)
+    near = plan.near_matches
+    if len(near):
+        listed = "; ".join(
+            f"user #{row.user_id}"
+            + (f" (article {int(row.article_id)})" if pd.notna(row.article_id) else "")
+            + f": {row.reason}"
+            for row in near.itertuples(index=False)
+        )
+        text += f" Not included, for staff to check: {listed}."
     blocked = [line.place for line in plan.lines if line.state == BLOCKED]
     if blocked:
         text += f" --execute would be refused: {', '.join(blocked).lower()}."

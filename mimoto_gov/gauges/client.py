@@ -7,12 +7,20 @@ URL, HTTP status, fetch time), and those files are then imported like any saved 
 
 The token travels only in the ``X-Gauges-Token`` header. It is never part of a URL, a saved
 file, a message or the client's ``repr``; a response that echoes it (``/clients`` does) is
-refused rather than saved, and links are followed only on the API's own host.
+refused rather than saved, and links and redirects are followed only on the API's own host.
+Requests go through the workbook's one session builder
+(:func:`mimoto_gov.support.http.build_session`): timeouts and a total deadline per request, a
+cap on each answer's size, retries with backoff on 429/5xx.
+
+Ids from the API are data, never paths: a gauge id is accepted only in the shape the API
+documents (a 24-hex ObjectId, gauges-api.md §3), and every saved file's path is built by
+:func:`mimoto_gov.support.files.safe_path`, which refuses anything leaving the raw folder.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -20,13 +28,19 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from mimoto_gov import __version__
-from mimoto_gov.errors import GaugesError
+from mimoto_gov.errors import ConfigError, GaugesError
 from mimoto_gov.gauges.periods import month_days, months_between
-from mimoto_gov.support.files import private_dir, write_text
+from mimoto_gov.support.files import private_dir, safe_path, write_text
+from mimoto_gov.support.http import (
+    MB,
+    BodyTooLarge,
+    DeadlineExceeded,
+    Limits,
+    RedirectRefused,
+    build_session,
+)
 from mimoto_gov.support.progress import progress
 
 DEFAULT_BASE_URL = "https://secure.gaug.es"
@@ -37,6 +51,10 @@ MONTHLY_ENDPOINTS = ("traffic", "terms", "technology", "resolutions", "engines",
 DAILY_ENDPOINTS = ("content", "referrers")
 PAGINATED = ("content", "referrers", "terms", "gauges")
 MAX_PAGES = 1000
+DEFAULT_DEADLINE = 120.0
+DEFAULT_MAX_BODY = 32 * MB
+# A gauge id is a MongoDB-style ObjectId: 24 hexadecimal characters (gauges-api.md §3).
+GAUGE_ID = re.compile(r"[0-9a-fA-F]{24}")
 
 _SECRET_PARAMS = {"token", "key", "api_key", "apikey", "access_token", "x-gauges-token"}
 
@@ -72,8 +90,9 @@ def clean_url(url: str) -> str:
 class GaugesClient:
     """A polite client for the Gaug.es REST API.
 
-    One request at a time on one ``requests.Session``, an explicit (connect, read) timeout on
-    every call, and retries with backoff on 429 and 5xx (rate limits are not documented).
+    One request at a time on one session from :func:`~mimoto_gov.support.http.build_session`:
+    (connect, read) timeouts and a total deadline on every call, a cap on each answer, and
+    retries with backoff on 429 and 5xx (rate limits are not documented).
 
     Args:
         token: the API key (``GAUGES_TOKEN``).
@@ -81,6 +100,12 @@ class GaugesClient:
         timeout: (connect, read) seconds.
         retries: attempts after the first on 429/5xx and dropped connections.
         backoff: urllib3 backoff factor in seconds.
+        deadline: seconds for each whole request, however slowly the server answers.
+        max_body: bytes accepted in one answer.
+
+    Raises:
+        GaugesError: no token, or a base URL that is not http(s).
+        ConfigError: the token holds a character HTTP cannot carry (it is not shown).
 
     """
 
@@ -92,6 +117,8 @@ class GaugesClient:
         timeout: tuple[float, float] = (5.0, 30.0),
         retries: int = 3,
         backoff: float = 1.0,
+        deadline: float = DEFAULT_DEADLINE,
+        max_body: int = DEFAULT_MAX_BODY,
     ):
         if not token:
             raise GaugesError("no Gaug.es token given: set GAUGES_TOKEN")
@@ -101,28 +128,36 @@ class GaugesClient:
         self.timeout = timeout
         self._origin = urlsplit(self.base_url)[:2]
         self._token = token
-        self.session = requests.Session()
-        retry = Retry(
-            total=retries,
-            backoff_factor=backoff,
-            status_forcelist=(429, 500, 502, 503, 504),
-            allowed_methods=frozenset({"GET"}),
-            raise_on_status=False,
-            respect_retry_after_header=True,
-        )
-        adapter = HTTPAdapter(max_retries=retry)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
-        self.session.headers.update(
-            {
-                TOKEN_HEADER: token,
-                "Accept": "application/json",
-                "User-Agent": f"mimoto-gov/{__version__}",
-            }
-        )
+        try:
+            self.session = build_session(
+                headers={
+                    TOKEN_HEADER: token,
+                    "Accept": "application/json",
+                    "User-Agent": f"mimoto-gov/{__version__}",
+                },
+                credential_headers=(TOKEN_HEADER,),
+                limits=Limits(timeout[0], timeout[1], deadline, max_body),
+                retries=retries,
+                backoff=backoff,
+                retry_methods=("GET",),
+            )
+        except requests.exceptions.InvalidHeader:
+            raise ConfigError("GAUGES_TOKEN holds a character HTTP cannot carry") from None
 
     def __repr__(self) -> str:
         return f"GaugesClient(base_url={self.base_url!r})"
+
+    def on_api_host(self, url: str) -> bool:
+        """Tell whether ``url`` is on the API's own scheme, host and port."""
+        try:
+            return urlsplit(url)[:2] == self._origin
+        except ValueError:
+            return False
+
+    @property
+    def token(self) -> str:
+        """The API key, for refusing answers that echo it (never shown)."""
+        return self._token
 
     def close(self) -> None:
         """Close the HTTP session."""
@@ -137,7 +172,7 @@ class GaugesClient:
     def _url(self, path_or_url: str) -> str:
         if path_or_url.startswith(("http://", "https://")):
             # never send the token to another host, whatever a response links to
-            if urlsplit(path_or_url)[:2] != self._origin:
+            if not self.on_api_host(path_or_url):
                 raise GaugesError(
                     f"refusing to follow a link away from {self.base_url}: {clean_url(path_or_url)}"
                 )
@@ -159,6 +194,8 @@ class GaugesClient:
             reply = self.session.get(url, params=params, timeout=self.timeout)
         except requests.exceptions.RetryError:
             raise GaugesError(f"Gaug.es kept failing at {shown} after retries") from None
+        except (RedirectRefused, BodyTooLarge, DeadlineExceeded) as refused:
+            raise GaugesError(f"Gaug.es at {shown}: {refused}") from None
         except requests.exceptions.Timeout:
             raise GaugesError(f"Gaug.es did not answer in time at {shown}") from None
         except requests.exceptions.ConnectionError:
@@ -283,25 +320,25 @@ def pull(
     today = today or date.today()
     plan = _plan(date_from, date_to, today)
     result = PullResult()
-    private_dir(raw_dir)
     gauge_links: dict[str, dict] = {}
-    for response in client.pages("/gauges"):
-        result.files.append(
-            save_response(
-                response, raw_dir / _paged_name("gauges", _page_of(response)), client._token
-            )
-        )
+    listing = list(client.pages("/gauges"))
+    for response in listing:
         for gauge in response.body.get("gauges", []) if isinstance(response.body, dict) else []:
             if isinstance(gauge, dict) and gauge.get("id"):
-                gauge_links[gauge["id"]] = gauge.get("urls") or {}
+                gauge_links[_gauge_id(gauge["id"], response.url)] = gauge.get("urls") or {}
+    # only once every id is known to be an id does anything reach the disk
+    private_dir(raw_dir)
+    for response in listing:
+        name = _paged_name("gauges", _page_of(response))
+        result.files.append(save_response(response, safe_path(raw_dir, name), client.token))
     result.gauges = sorted(gauge_links)
     for gauge_id in result.gauges:
         # every level private, not only the leaf folders write_text creates
-        private_dir(raw_dir / gauge_id)
+        private_dir(safe_path(raw_dir, gauge_id))
     steps = [(gauge_id, endpoint, day) for gauge_id in result.gauges for endpoint, day in plan]
     for gauge_id, endpoint, day in progress(steps, desc="Pulling Gaug.es", unit="request"):
         link = gauge_links[gauge_id].get(endpoint)
-        same_host = isinstance(link, str) and urlsplit(link)[:2] == client._origin
+        same_host = isinstance(link, str) and client.on_api_host(link)
         target = link if same_host else f"/gauges/{gauge_id}/{endpoint}"
         params = {"date": day.isoformat()}
         responses = (
@@ -309,6 +346,18 @@ def pull(
         )
         for response in responses:
             name = _paged_name(day.isoformat(), _page_of(response))
-            path = raw_dir / gauge_id / endpoint / name
-            result.files.append(save_response(response, path, client._token))
+            path = safe_path(raw_dir, gauge_id, endpoint, name)
+            result.files.append(save_response(response, path, client.token))
     return result
+
+
+def _gauge_id(value: object, where: str) -> str:
+    """Return a gauge id as the API documents it, or refuse it (never shown whole)."""
+    text = str(value)
+    if not GAUGE_ID.fullmatch(text):
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise GaugesError(
+            f"Gaug.es sent a gauge id that is not a 24-hex id ({shown!r}) at {where}; "
+            "nothing was pulled"
+        )
+    return text

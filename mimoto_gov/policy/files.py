@@ -71,11 +71,34 @@ def read_policy_text(path: Path | str) -> str:
         raise ConfigError(f"{path.name}: cannot be read ({error.__class__.__name__})") from None
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, with a date that does not exist (``2026-02-30``) a YAML error."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as error:
+        # PyYAML lets datetime's ValueError escape; give it the line it was on
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a real date ({error})", node.start_mark
+        ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def load_yaml_text(text: str) -> Any:
+    """Parse YAML as ``yaml.safe_load`` does, an impossible date being a ``yaml.YAMLError``."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+
+
 def read_yaml(path: Path | str, what: str) -> Any:
     """Read a YAML file staff edit, with a one-line error naming the file and the line.
 
     Raises:
-        ConfigError: missing, unreadable or not valid YAML.
+        ConfigError: missing, unreadable or not valid YAML (a date that does not exist, such
+            as ``approved_on: 2026-02-30``, included).
 
     """
     path = Path(path)
@@ -86,7 +109,7 @@ def read_yaml(path: Path | str, what: str) -> Any:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path.name}: cannot be read ({error.__class__.__name__})") from None
     try:
-        return yaml.safe_load(text)
+        return load_yaml_text(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

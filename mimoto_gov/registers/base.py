@@ -18,6 +18,7 @@ from mimoto_gov.registers.subjects import (
     registers_hold_hashes,
     secret_key,
 )
+from mimoto_gov.support.bounds import check_received
 
 
 def iso(day: date | None) -> str | None:
@@ -67,8 +68,8 @@ def not_before(later: date, earlier: date, what: str, reference: str) -> None:
 
 
 def received_day(received_on: date | None) -> date:
-    """Return the day something was received (today by default), refusing a day to come."""
-    return today_or_before(received_on, "received")
+    """Return the day something was received (today by default): from 2018, never ahead."""
+    return check_received(received_on or date.today())
 
 
 def insert_subjects(

@@ -19,6 +19,9 @@ from mimoto_gov.registers.trail import track
 
 track("breaches", "breaches")
 
+# More people than live on Earth is a typing mistake (and past SQLite's integers, a crash).
+MAX_PEOPLE = 10_000_000_000
+
 BREACH_COLUMNS = [
     "id", "found_at", "description", "people_affected", "measures", "report_due_at",
     "reported_to_ico_at", "ico_reference", "reason_not_reported", "reported_late", "status",
@@ -53,6 +56,8 @@ class BreachesMixin(RegisterBase):
             raise InputError(f"found at {uk_day(found_at, with_time=True)} is in the future")
         if people_affected is not None and people_affected < 0:
             raise InputError("people affected cannot be negative")
+        if people_affected is not None and people_affected > MAX_PEOPLE:
+            raise InputError(f"people affected: at most {MAX_PEOPLE:,} (check the number)")
         with transaction(self.conn) as conn:
             breach_id = next_id(conn, "breaches", "B", found_at.year)
             conn.execute(

@@ -8,6 +8,11 @@ The schema version is SQLite's ``PRAGMA user_version``. :data:`MIGRATIONS` is an
 migration N brings a file from version N-1 to N inside one transaction, so a file is always at
 a version the code knows. A file written by a newer version of the workbook is refused.
 
+A file that exists is never reset: an empty file, another program's database or a symbolic
+link is refused in one line and left as it is (a new registers file is built beside and
+renamed into place, so a crash cannot leave an empty one behind). A write that fails (a full
+disk, a read-only file) rolls back and is one line too.
+
 Every column that holds an email has a ``subject_hash`` beside it (the keyed hash of the
 normalised address, see :mod:`mimoto_gov.registers.subjects`): once a person is erased the
 email is set to NULL and the hash alone still links their entries.
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -24,7 +30,7 @@ from pathlib import Path
 
 from mimoto_gov.errors import RegisterError
 from mimoto_gov.registers import accountability
-from mimoto_gov.support.files import PRIVATE_FILE_MODE, private_dir
+from mimoto_gov.support.files import PRIVATE_FILE_MODE, private_dir, refuse_link
 
 _APPEND_ONLY = """
 CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
@@ -317,6 +323,20 @@ CREATE TABLE retention_approvals (
 # transaction that also stamps the version.
 Migration = str | Callable[[sqlite3.Connection], None]
 
+# Which subject access package was sent for a request: the SHA-256 of its manifest.json,
+# which lists the SHA-256 of every file sent, so the record pins the whole response.
+_PACKAGES_SENT = """
+CREATE TABLE request_packages_sent (
+    id INTEGER PRIMARY KEY,
+    request_id TEXT NOT NULL REFERENCES requests(id),
+    sent_on TEXT NOT NULL,
+    manifest_sha256 TEXT NOT NULL CHECK (length(manifest_sha256) = 64),
+    files INTEGER NOT NULL CHECK (files >= 0),
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX request_packages_sent_request ON request_packages_sent(request_id);
+""" + _APPEND_ONLY.format(table="request_packages_sent", label="record of packages sent")
+
 # Ordered: MIGRATIONS[i] takes a file from user_version i to i + 1. Never edit a released
 # entry; append a new one.
 MIGRATIONS: list[Migration] = [
@@ -325,6 +345,7 @@ MIGRATIONS: list[Migration] = [
     accountability.request_register_fits_the_law,
     accountability.CANDIDATES,
     _ERASURE_STEPS,
+    _PACKAGES_SENT,
     _RETENTION_LOG,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -335,39 +356,91 @@ def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _create_private_file(path: Path) -> None:
+# Tables every registers file has had since the first version: their absence means the
+# file belongs to another program.
+_FIRST_TABLES = frozenset({"requests", "request_subjects", "holds", "erasures"})
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+def _create(path: Path) -> None:
+    """Build a new, migrated registers file beside ``path`` and link it into place."""
     private_dir(path.parent)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
     # Create with 0600 from the start: chmod after the fact would leave a window.
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
-    os.close(fd)
-    path.chmod(PRIVATE_FILE_MODE)
+    os.close(os.open(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    try:
+        conn = _open(temporary)
+        try:
+            migrate(conn)
+        finally:
+            conn.close()
+        # link() never replaces: if another process made the file meanwhile, theirs is kept
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    version = schema_version(conn)
+    if (version == 0 and tables) or (version > 0 and not tables >= _FIRST_TABLES):
+        others = ", ".join(sorted(tables - _FIRST_TABLES)[:3]) or "none of the registers"
+        raise RegisterError(
+            f"{path} is not a registers file (its tables: {others}); check MIMOTO_GOV_DATA. "
+            "It was left as it is"
+        )
+    if version == 0:
+        raise RegisterError(
+            f"{path} is an empty database, not a registers file: restore it from a backup, or "
+            "move it away to start new registers. It was left as it is"
+        )
 
 
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) the registers file, migrated to the current schema.
 
     Raises:
-        RegisterError: the file cannot be opened, is not a SQLite database, or was written by
-            a newer version.
+        RegisterError: the file cannot be opened, is empty, is not a registers file (another
+            program's database, not SQLite at all), or was written by a newer version. An
+            existing file is never changed then.
+        UnsafePath: the file is a symbolic link.
 
     """
-    path = Path(path)
+    path = refuse_link(Path(path))
     try:
-        _create_private_file(path)
-    except OSError as error:
-        raise RegisterError(f"cannot open the registers file {path}: {error.strerror}") from None
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
+        if not path.exists():
+            _create(path)
+        elif path.stat().st_size == 0:
+            raise RegisterError(
+                f"{path} is empty, not a registers file: restore it from a backup, or move it "
+                "away to start new registers. It was left as it is"
+            )
+    except (OSError, sqlite3.DatabaseError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise RegisterError(f"cannot create the registers file {path}: {reason}") from None
+    conn = None
     try:
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA secure_delete = ON")
-        conn.execute("PRAGMA busy_timeout = 5000")
+        conn = _open(path)
+        _refuse_foreign(conn, path)
         migrate(conn)
-    except sqlite3.DatabaseError as error:
-        conn.close()
-        raise RegisterError(f"{path} is not a usable registers file: {error}") from None
-    except BaseException:
-        conn.close()
+    except BaseException as error:
+        if conn is not None:
+            conn.close()
+        if isinstance(error, sqlite3.OperationalError):
+            raise RegisterError(f"cannot open the registers file {path}: {error}") from None
+        if isinstance(error, sqlite3.DatabaseError):
+            raise RegisterError(
+                f"{path} is not a usable registers file ({error}); it was left as it is"
+            ) from None
         raise
     return conn
 
@@ -427,18 +500,40 @@ def _apply(conn: sqlite3.Connection, migration: Migration, target: int) -> None:
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """Run a block of writes as one transaction: all of them happen, or none.
 
-    SQLite constraint and trigger failures become :class:`RegisterError` with SQLite's message.
+    SQLite constraint and trigger failures become :class:`RegisterError` with SQLite's message;
+    a write the file refuses (a full disk, a read-only file, a lock held too long) rolls back
+    and becomes a one-line :class:`RegisterError` too.
     """
-    conn.execute("BEGIN IMMEDIATE")
     try:
+        conn.execute("BEGIN IMMEDIATE")
         yield conn
+        conn.execute("COMMIT")
     except sqlite3.IntegrityError as error:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise RegisterError(str(error)) from None
+    except sqlite3.DatabaseError as error:
+        _rollback(conn)
+        raise RegisterError(
+            f"the registers file {_file_of(conn)} could not be written ({error}); nothing was "
+            "changed"
+        ) from None
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
-    conn.execute("COMMIT")
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.DatabaseError):
+            conn.execute("ROLLBACK")
+
+
+def _file_of(conn: sqlite3.Connection) -> str:
+    with contextlib.suppress(sqlite3.DatabaseError):
+        row = conn.execute("PRAGMA database_list").fetchone()
+        if row is not None and row[2]:
+            return str(row[2])
+    return "registers.sqlite"
 
 
 def next_id(conn: sqlite3.Connection, table: str, prefix: str, year: int) -> str:

@@ -126,6 +126,16 @@ class Request:
         return next((p for p in self.pauses if p.answered_on is None), None)
 
 
+@dataclass(frozen=True)
+class PackageSent:
+    """A subject access package recorded as sent: when, and its manifest's SHA-256."""
+
+    request_id: str
+    sent_on: date
+    manifest_sha256: str
+    files: int
+
+
 def paused_days(request: Request, as_of: date | None = None) -> int:
     """Days the clock did not run: each pause from its asking to its answer.
 

@@ -58,13 +58,17 @@ class RequestTablesMixin(RegisterBase):
                     "outcome": r.outcome,
                     "notes": r.notes,
                     **{field: getattr(r, field) for field in REQUEST_FIELDS},
+                    "package_sent": "; ".join(
+                        f"{p.sent_on} manifest {p.manifest_sha256}"
+                        for p in self.packages_sent(r.id)
+                    ),
                 }
             )
         columns = [
             "id", "kind", "subjects", "received_on", "id_received_on", "verified_at",
             "verify_method", "verified_by", "evidence_seen", "pauses", "paused_days",
             "extension_decided_on", "extension_reason", "extension_told_on", "due_on",
-            "status", "closed_on", "outcome", "notes", *REQUEST_FIELDS,
+            "status", "closed_on", "outcome", "notes", *REQUEST_FIELDS, "package_sent",
         ]  # fmt: skip
         return pd.DataFrame(rows, columns=columns)
 

@@ -33,6 +33,7 @@ from mimoto_gov.registers.request_model import (
     OUTCOMES,
     REFUSAL_GROUNDS,
     STATUSES,
+    PackageSent,
     Pause,
     Request,
     Subject,
@@ -48,6 +49,7 @@ track(
     "requests",
     children=(("request_subjects", "request_id"), ("request_pauses", "request_id")),
 )
+track("packages-sent", "request_packages_sent")
 
 
 def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | None:
@@ -336,6 +338,55 @@ class RequestsMixin(RequestStepsMixin, RequestTablesMixin):
         if original.id == request.id:
             raise InputError(f"request {request.id} cannot be a duplicate of itself")
         return original.id
+
+    def record_package_sent(
+        self, request_id: str, manifest_sha256: str, files: int, sent_on: date | None = None
+    ) -> PackageSent:
+        """Record that an access request's package was sent (append-only).
+
+        Args:
+            request_id: the access request.
+            manifest_sha256: SHA-256 of the package's ``manifest.json`` (hex).
+            files: how many files the manifest lists.
+            sent_on: the day it was sent (today by default).
+
+        Raises:
+            RegisterError: no such request, not an access request, or a day before the
+                request was received.
+            InputError: not a SHA-256.
+
+        """
+        request = self.get_request(request_id)
+        if request.kind != "access":
+            raise RegisterError(
+                f"request {request.id} is a {request.kind} request: only access requests "
+                "send a package"
+            )
+        digest = (manifest_sha256 or "").strip().lower()
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise InputError("manifest SHA-256: expected 64 hexadecimal characters")
+        sent_on = sent_on or date.today()
+        not_before(sent_on, request.received_on, "sent", "received")
+        with transaction(self.conn) as conn:
+            cursor = conn.execute(
+                "INSERT INTO request_packages_sent"
+                " (request_id, sent_on, manifest_sha256, files, recorded_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (request.id, iso(sent_on), digest, int(files), now_utc()),
+            )
+            self.record_change(conn, "packages-sent", cursor.lastrowid, "sent", sent_on)
+        return PackageSent(request.id, sent_on, digest, int(files))
+
+    def packages_sent(self, request_id: str) -> list[PackageSent]:
+        """List the packages recorded as sent for a request, oldest first."""
+        return [
+            PackageSent(r["request_id"], as_date(r["sent_on"]), r["manifest_sha256"], r["files"])
+            for r in self.conn.execute(
+                "SELECT request_id, sent_on, manifest_sha256, files FROM request_packages_sent"
+                " WHERE request_id = ? ORDER BY sent_on, id",
+                ((request_id or "").strip().upper(),),
+            )
+        ]
 
     def due_date_of(self, request: Request | str, as_of: date | None = None) -> date:
         """Return the due date of a request (or request id); see :func:`due_date_of`."""

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mimoto_gov.errors import ConfigError, InputError, RegisterError
+from mimoto_gov.support.bounds import check_email_length
 from mimoto_gov.support.files import PRIVATE_FILE_MODE, private_dir
 
 KEY_ENV = "MIMOTO_GOV_KEY_FILE"
@@ -54,10 +55,11 @@ def normalise_email(text: str, name: str = "email") -> str:
     """Return ``text`` stripped and lower-cased, or raise if it is not an email address.
 
     Raises:
-        InputError: ``--email: 'bob.example.com' is not an email address``.
+        InputError: ``--email: 'bob.example.com' is not an email address``, or an address
+            longer than RFC 5321 allows.
 
     """
-    value = (text or "").strip().lower()
+    value = check_email_length((text or "").strip().lower(), name)
     if not _EMAIL_RE.match(value):
         raise InputError(f"{name}: {text!r} is not an email address")
     return value

@@ -32,7 +32,7 @@ from mimoto_gov.errors import ConfigError, InputError, ReportError
 from mimoto_gov.reports.index import RUN_FILE, list_reports, write_index
 from mimoto_gov.reports.render import CSP, render_document, render_html, render_pdf
 from mimoto_gov.settings import folders_in_environment, load_settings
-from mimoto_gov.support.files import private_dir, replacing_dir, write_bytes, write_text
+from mimoto_gov.support.files import private_dir, replacing_dir, safe_path, write_bytes, write_text
 
 __all__ = [
     "CSP",
@@ -129,8 +129,8 @@ def run_report(
     _check_names(kind, run_id, name)
     params = _check_parameters(parameters or {})
     root = _reports_root(reports_dir)
-    kind_dir = private_dir(root / kind)
-    folder = kind_dir / run_id
+    kind_dir = private_dir(safe_path(root, kind))
+    folder = safe_path(root, kind, run_id)
     workdir = Path(cwd) if cwd is not None else notebook.resolve().parent
 
     with tempfile.TemporaryDirectory(dir=kind_dir, prefix=f".{run_id}.") as scratch:
@@ -206,7 +206,8 @@ def save_report(
     for extra in extra_files:
         _check_names(kind, run_id, extra)
     root = _reports_root(reports_dir)
-    folder = private_dir(root / kind) / run_id
+    private_dir(safe_path(root, kind))
+    folder = safe_path(root, kind, run_id)
     generated_at = generated_at or dt.datetime.now(dt.UTC)
     files = {"html": f"{name}.html", "pdf": f"{name}.pdf"}
     if notebook is not None:

@@ -24,13 +24,13 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
+from mimoto_gov.erasure.documents import checklist_table, erasure_folder, kept_table
 from mimoto_gov.erasure.purge import Needles, purge_local_copies, redact_bytes
 from mimoto_gov.erasure.run import ErasureFailed, ErasureRefused, ErasureRun, erase
 from mimoto_gov.errors import InputError, ReportError
 from mimoto_gov.registers import open_registers
 from mimoto_gov.settings import NOTEBOOKS_DIR, folders_in_environment
 from mimoto_gov.support.files import private_dir, write_text
-from mimoto_gov.views.erasure_documents import checklist_table, erasure_folder, kept_table
 
 NOTEBOOK = NOTEBOOKS_DIR / "deletion_checklist.ipynb"
 EXECUTED_NAME = "deletion_checklist.ipynb"

@@ -27,7 +27,7 @@ from mimoto_gov.retention.plan import (
     RetentionPlan,
 )
 from mimoto_gov.retention.rules import period_text
-from mimoto_gov.support.safe_output import csv_text
+from mimoto_gov.support.csvout import csv_text
 
 KIND = "retention"
 NAME = "plan"

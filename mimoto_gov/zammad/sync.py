@@ -48,6 +48,7 @@ from mimoto_gov.zammad.frames import TABLES, attachment_records, frame
 from mimoto_gov.zammad.snapshot import SCHEMA_VERSION, STATE_FILE, Inventory, read_snapshot
 
 OVERLAP = timedelta(minutes=10)
+CLOCK_SKEW = timedelta(days=1)
 WORKERS = 4
 ARTICLE_INDEX_PAGE = 1000
 
@@ -279,7 +280,36 @@ def _previous(folder: Path, client: ZammadClient) -> tuple[Inventory | None, str
         return None, "the snapshot came from another Zammad"
     if not state.get("watermark"):
         return None, "the snapshot has no watermark"
+    problem = _watermark_problem(state, datetime.now(UTC))
+    if problem:
+        return None, problem
     return previous, ""
+
+
+def _watermark_problem(state: dict, now: datetime) -> str:
+    """Say why the snapshot's watermarks cannot be trusted ("" when they can).
+
+    A watermark is where the next incremental pull starts; one in the future (a damaged or
+    hand-edited ``sync_state.json``, a clock that was wrong) would make every later pull
+    fetch nothing, so it forces a full pull. Zammad's clock may run a little ahead of this
+    machine's: a day is allowed.
+    """
+    marks = [state.get("watermark"), *(state.get("watermarks") or {}).values()]
+    for mark in marks:
+        if mark is None:
+            continue
+        try:
+            moment = datetime.fromisoformat(str(mark))
+        except ValueError:
+            return "the snapshot's watermark is unreadable"
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        if moment > now + CLOCK_SKEW:
+            return (
+                f"the snapshot's watermark, {uk_datetime(moment)}, is in the future, "
+                "so an incremental pull would fetch nothing"
+            )
+    return ""
 
 
 def _merge(table: str, old: pd.DataFrame, new: pd.DataFrame, *, drop: pd.Series) -> pd.DataFrame:

@@ -86,6 +86,7 @@ def test_missing_settings_are_named(tmp_path):
 def test_a_pull_from_a_dotenv_file_prints_its_summary_and_writes_no_token(server, tmp_path):
     token = server.admin_token
     (tmp_path / ".env").write_text(f"ZAMMAD_URL={server.url}\nZAMMAD_TOKEN={token}\n")
+    (tmp_path / ".env").chmod(0o600)  # private, as it holds the token: no warning
     done = cli("pull", cwd=tmp_path, MIMOTO_GOV_DATA="private-data")
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # quiet when not on a terminal

@@ -144,7 +144,7 @@ def check(audit, promise):
 
 
 def test_page_with_advertising_and_a_third_party_tracking_cookie_is_flagged(site):
-    audit = audit_site([f"{site}/bad"], today=TODAY)
+    audit = audit_site([f"{site}/bad"], allow_private=True, today=TODAY)
     assert not audit.passed
     ads = check(audit, "No advertising")
     assert ads.verdict == FAIL
@@ -164,7 +164,7 @@ def test_page_with_advertising_and_a_third_party_tracking_cookie_is_flagged(site
 
 
 def test_page_with_login_cookie_and_analytics_passes_with_each_category(site):
-    audit = audit_site([f"{site}/good"], today=TODAY)
+    audit = audit_site([f"{site}/good"], allow_private=True, today=TODAY)
     assert audit.passed, [(c.promise, c.evidence) for c in audit.checks if c.verdict != PASS]
     login = audit.cookie("_zammad_session_4b7c1a9e2f")
     assert (login.category, login.verdict, login.first_party) == (STRICTLY_NECESSARY, PASS, True)
@@ -187,7 +187,7 @@ def test_page_with_login_cookie_and_analytics_passes_with_each_category(site):
 
 
 def test_analytics_without_a_way_to_object_needs_consent(site):
-    audit = audit_site([f"{site}/no-objection"], today=TODAY)
+    audit = audit_site([f"{site}/no-objection"], allow_private=True, today=TODAY)
     assert not audit.passed
     counter = audit.cookie("_gauges_unique")
     assert counter.category == CONSENT and counter.verdict == FAIL
@@ -199,13 +199,13 @@ def test_analytics_without_a_way_to_object_needs_consent(site):
 
 
 def test_before_february_2026_analytics_needed_consent(site):
-    audit = audit_site([f"{site}/good"], today=dt.date(2026, 1, 31))
+    audit = audit_site([f"{site}/good"], allow_private=True, today=dt.date(2026, 1, 31))
     assert audit.cookie("_gauges_unique_day").category == CONSENT
     assert not audit.conditions[0].met
 
 
 def test_cookies_on_redirects_are_seen(site):
-    audit = audit_site([f"{site}/redirect"], today=TODAY)
+    audit = audit_site([f"{site}/redirect"], allow_private=True, today=TODAY)
     lang = audit.cookie("lang")
     assert lang.first_party and lang.lifetime == "30 days"
     assert lang.verdict == "review"  # unknown first-party cookie: a person must say what it is
@@ -217,12 +217,12 @@ def test_unreachable_host_is_one_line_error(capsys):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}/"
-    with pytest.raises(SiteError, match="cannot reach 127.0.0.1"):
-        audit_site([url], timeout=(1, 1))
-    code = main(["site-audit", url, "--timeout", "1"])
+    with pytest.raises(SiteError, match="cannot fetch .* from 127.0.0.1"):
+        audit_site([url], timeout=(1, 1), allow_private=True)
+    code = main(["site-audit", url, "--timeout", "1", "--allow-private"])
     err = capsys.readouterr().err
     assert code == 1
-    assert err.startswith("mimoto-gov: error: cannot reach 127.0.0.1")
+    assert err.startswith(f"mimoto-gov: error: cannot fetch {url} from 127.0.0.1")
     assert len(err.strip().splitlines()) == 1
 
 
@@ -232,7 +232,7 @@ def test_bad_url_is_refused(capsys):
 
 
 def test_report_html_and_pdf(site, tmp_path):
-    audit = audit_site([f"{site}/bad", f"{site}/good"], today=TODAY)
+    audit = audit_site([f"{site}/bad", f"{site}/good"], allow_private=True, today=TODAY)
     run = save_site_audit(audit, tmp_path / "reports")
     assert run.folder == tmp_path / "reports" / "site-audit" / "2026-11-26"
     html = run.html.read_text()
@@ -248,11 +248,11 @@ def test_report_html_and_pdf(site, tmp_path):
 
 def test_command_prints_verdict_and_paths(site, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("MIMOTO_GOV_REPORTS", str(tmp_path / "reports"))
-    assert main(["site-audit", f"{site}/good"]) == 0
+    assert main(["site-audit", f"{site}/good", "--allow-private"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert out[0] == "site audit: pass"
     assert Path(out[-2]).name == "site-audit.html" and Path(out[-1]).name == "site-audit.pdf"
-    assert main(["site-audit", f"{site}/bad", "--fail-on-breach"]) == 1
+    assert main(["site-audit", f"{site}/bad", "--fail-on-breach", "--allow-private"]) == 1
     assert capsys.readouterr().out.startswith("site audit: FAIL")
 
 

@@ -18,7 +18,7 @@ from mimoto_gov.demo.registers import demo_request
 from mimoto_gov.demo.run import STEPS, run_demo
 from mimoto_gov.policy.files import COMMITMENTS_FILE, load_commitments, policy_file
 from mimoto_gov.registers import open_registers
-from mimoto_gov.sar.package import verify_manifest
+from mimoto_gov.sar.files import verify_manifest
 
 pytestmark = pytest.mark.slow
 
@@ -91,7 +91,7 @@ def test_every_step_leaves_its_outputs(demo):
     assert site_run["summary"]["passed"] is True
     assert site_run["summary"]["failed"] == [] and site_run["summary"]["to_review"] == []
     package = listed["Subject access package"]
-    assert (package / "manifest.json").is_file()
+    assert (package / "send" / "manifest.json").is_file()
     assert verify_manifest(package) == []
     assert package == absolute(workdir, run.results["sar"])
     assert (workdir / "reports" / "site-audit").is_dir()

@@ -147,10 +147,17 @@ def test_normalise_email_refuses_non_addresses():
 
 
 def test_find_subject_gathers_everything_and_nothing_else(inventory):
-    found = find_subject(inventory, ["alice@EXAMPLE.com", "a.able@work.example"])
+    found = find_subject(
+        inventory,
+        ["alice@EXAMPLE.com", "a.able@work.example"],
+        user_ids={2: "her work account: she signed in with it, confirmed by phone"},
+    )
 
     assert found.emails == ("alice@example.com", "a.able@work.example")
     assert list(found.users["id"]) == [1, 2]
+    why = dict(zip(found.identity.why["user_id"], found.identity.why["why"], strict=True))
+    assert why[1] == "current email is alice@example.com"
+    assert why[2].startswith("added by staff: her work account")
     assert list(found.organizations["name"]) == ["Able Ltd", "Other"]
     assert list(found.customer_tickets["id"]) == [100, 101]
     assert list(found.correspondent_tickets["id"]) == [200, 201]
@@ -181,33 +188,113 @@ def test_find_subject_gathers_everything_and_nothing_else(inventory):
     assert not found.is_empty
 
 
-def test_third_party_data_is_flagged_but_not_the_subjects_own(inventory):
-    found = find_subject(inventory, ["alice@example.com"])
-    third = found.third_party
-    # her own phone number in another format and her own address are not flagged
-    assert not third["masked"].str.contains("123").any()
-    flagged = set(zip(third["article_id"], third["field"], third["kind"], strict=True))
-    assert (1, "body", "phone") in flagged  # Carol's number
-    assert (2, "body", "email") in flagged  # carol@able.example
-    assert (4, "cc", "email") in flagged  # dave, copied in with her
-    assert (4, "from", "email") in flagged  # bob
-    assert (1, "to", "email") in flagged  # the support address: staff decide
-    whose = {(a, f): w for a, f, k, w in third[["article_id", "field", "kind", "whose"]].values}
-    assert whose[(1, "to")] == "staff"  # agents send from the support address
-    assert whose[(4, "from")] == "another user"  # bob has an account
-    assert whose[(4, "cc")] == ""  # dave is unknown to the snapshot
-    # masked only: no full value of anyone else
-    for value in ("carol@able.example", "020 7946 0018", "dave@example.com"):
-        assert not third["masked"].str.contains(value, regex=False).any()
-    summary = found.third_party_summary()
-    assert summary["findings"].sum() == len(third)
+def test_a_login_alone_is_a_near_match_never_included(inventory):
+    # user 2's login is the address but its email is not: listed for staff, not included,
+    # and neither is the ticket it is the customer of, nor its message naming the address
+    found = find_subject(inventory, ["alice@example.com", "a.able@work.example"])
+    assert list(found.users["id"]) == [1]
+    assert list(found.customer_tickets["id"]) == [100]
+    assert 3 not in set(found.articles["id"])
+    near = found.near_matches
+    account = near[near["what"] == "account"].iloc[0]
+    assert (account["user_id"], account["address"]) == (2, "a.able@work.example")
+    assert "login is the address" in account["reason"]
+    message = near[near["what"] == "message"].iloc[0]
+    assert (message["user_id"], message["article_id"], message["ticket_number"]) == (2, 3, "1101")
+    assert found.counts()["near-matches to review"] == 2
+
+
+def moved_address():
+    """Alex once signed in as a.quill@old.example; it is now Carys's email."""
+    users = pd.DataFrame(
+        [
+            dict(id=1, login="a.quill@old.example", email="alex@new.example", firstname="Alex",
+                 lastname="Quill", phone=None, mobile=None, organization_id=None),
+            dict(id=2, login="carys.jones", email="A.Quill@old.example",
+                 firstname="Carys", lastname="Jones", phone=None, mobile=None,
+                 organization_id=None),
+            dict(id=3, login="carys2", email="a.quill@OLD.example", firstname="Carys",
+                 lastname="Jones", phone=None, mobile=None, organization_id=None),
+        ]
+    )  # fmt: skip
+    tickets = pd.DataFrame(
+        [
+            dict(id=10, number="10", title="Alex's old order", customer_id=1,
+                 created_at=ts("2020-01-01")),
+            dict(id=20, number="20", title="Carys's question", customer_id=2,
+                 created_at=ts("2025-01-01")),
+        ]
+    )  # fmt: skip
+    articles = pd.DataFrame(
+        [
+            dict(id=100, ticket_id=10, **{"from": "Alex Quill <a.quill@old.example>"},
+                 to="support@mimoto.co.uk", cc=None, subject="Order", body="Alex",
+                 content_type="text/plain", internal=False, created_at=ts("2020-01-01"),
+                 created_by_id=1, sender="Customer"),
+            dict(id=101, ticket_id=10, **{"from": "support@mimoto.co.uk"},
+                 to="a.quill@old.example", cc=None, subject="Re: Order", body="Done",
+                 content_type="text/plain", internal=False, created_at=ts("2020-01-02"),
+                 created_by_id=5, sender="Agent"),
+            dict(id=200, ticket_id=20, **{"from": "Carys Jones <a.quill@old.example>"},
+                 to="support@mimoto.co.uk", cc=None, subject="Question", body="Hi",
+                 content_type="text/plain", internal=False, created_at=ts("2025-01-01"),
+                 created_by_id=2, sender="Customer"),
+        ]
+    )  # fmt: skip
+    empty = pd.DataFrame(columns=["id", "article_id", "ticket_id", "filename", "size"])
+    return SimpleNamespace(
+        users=users,
+        organizations=pd.DataFrame(columns=["id", "name"]),
+        tickets=tickets,
+        articles=articles,
+        attachments=empty,
+        snapshot_time=ts("2025-06-01"),
+    )
+
+
+def test_a_moved_address_reaches_only_its_current_holders():
+    found = find_subject(moved_address(), ["a.quill@old.example"])
+    # both accounts whose current email is the address, whatever its case, and saying so
+    assert list(found.users["id"]) == [2, 3]
+    assert found.identity.notes == (
+        "2 accounts share the address a.quill@old.example (#2, #3): all included",
+    )
+    assert list(found.customer_tickets["id"]) == [20]
+    assert set(found.articles["id"]) == {200}
+    # Alex: his login is the address, and his old ticket's messages name it: near-matches
+    near = found.near_matches
+    assert set(zip(near["what"], near["user_id"], strict=True)) == {
+        ("account", 1),
+        ("message", 1),
+    }
+    assert set(near["article_id"].dropna().astype(int)) == {100, 101}
+    assert "a***@n**.example" in near.loc[near["what"] == "account", "reason"].iloc[0]
+
+
+def test_the_old_holders_own_request_lists_their_login():
+    found = find_subject(moved_address(), ["alex@new.example"])
+    assert list(found.users["id"]) == [1]
+    own = found.near_matches[found.near_matches["what"] == "own login"].iloc[0]
+    assert own["address"] == "a.quill@old.example"
+    assert "now the email of user #2, #3" in own["reason"]
+
+
+def test_staff_include_an_account_by_id_only_with_a_reason():
+    inventory = moved_address()
+    with pytest.raises(InputError, match="needs a reason"):
+        find_subject(inventory, ["alex@new.example"], user_ids={2: "  "})
+    with pytest.raises(InputError, match="no such user"):
+        find_subject(inventory, ["alex@new.example"], user_ids={99: "typo"})
+    found = find_subject(inventory, ["alex@new.example"], user_ids={3: "confirmed by phone"})
+    assert list(found.users["id"]) == [1, 3]
+    assert found.identity.notes == ("user #3 included by staff: confirmed by phone",)
 
 
 def test_unknown_person_gives_empty_frames(inventory):
     found = find_subject(inventory, ["nobody@example.com"])
     assert found.is_empty
     assert found.users.empty and found.tickets.empty and found.articles.empty
-    assert found.attachments.empty and found.third_party.empty and found.possible_mentions.empty
+    assert found.attachments.empty and found.possible_mentions.empty
     assert set(found.counts().values()) == {0}
 
 

@@ -82,6 +82,7 @@ from mimoto_gov.sandbox.synthetic.model import (  # noqa: F401 (re-exported)
     DAY_MS,
     EXTRA_TAGS,
     GROUPS,
+    MAX_TICKETS,
     MIN_TICKETS,
     PERSONAL_DOMAINS,
     PRIORITIES,
@@ -129,11 +130,13 @@ def make_dataset(
         The dataset, described in this module's docstring.
 
     Raises:
-        ValueError: when ``tickets`` or ``articles_per_ticket`` is too small.
+        ValueError: when ``tickets`` is out of range or ``articles_per_ticket`` too small.
 
     """
     if tickets < MIN_TICKETS:
         raise ValueError(f"tickets must be at least {MIN_TICKETS}, got {tickets}")
+    if tickets > MAX_TICKETS:
+        raise ValueError(f"tickets must be at most {MAX_TICKETS:,}, got {tickets}")
     if articles_per_ticket < 1:
         raise ValueError(f"articles_per_ticket must be at least 1, got {articles_per_ticket}")
     if now is None:

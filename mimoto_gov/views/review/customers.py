@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mimoto_gov.formats import masked_emails, thousands, uk_dates
+from mimoto_gov.formats import thousands, uk_dates
+from mimoto_gov.pii.masks import masked_emails
 from mimoto_gov.retention import rules as retention
 from mimoto_gov.views.review.model import ReviewData
 

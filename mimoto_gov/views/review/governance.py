@@ -14,8 +14,9 @@ from mimoto_gov.audits.own_copies import own_copies_due
 from mimoto_gov.commitments.evaluate import check_commitments
 from mimoto_gov.deadlines import sar_due_date
 from mimoto_gov.errors import MimotoGovError
-from mimoto_gov.formats import UK_TIME, masked_emails, month_label, uk_dates
+from mimoto_gov.formats import UK_TIME, month_label, uk_dates
 from mimoto_gov.gauges import analytics_for_month
+from mimoto_gov.pii.masks import masked_emails
 from mimoto_gov.policy.files import POLICY_FILE, ROPA_FILE, policy_file
 from mimoto_gov.policy.history import PolicyChange, policy_changes
 from mimoto_gov.policy.ropa import record_of_processing

@@ -8,7 +8,7 @@ import pandas as pd
 
 from mimoto_gov.formats import thousands
 from mimoto_gov.reports.display import show_callout, show_table
-from mimoto_gov.support.safe_output import write_csv
+from mimoto_gov.support.csvout import write_csv
 from mimoto_gov.views.review.model import ReviewData
 
 LIST_LIMIT = 50

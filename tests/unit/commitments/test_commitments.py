@@ -665,9 +665,13 @@ def test_site_audit_checks_read_the_latest_saved_audit(data, reports, site):
 
     for cid in ("no-advertising", "no-tracking-cookies", "cookies-login-and-analytics"):
         assert judge(cid, data, reports).status == MISSING
-    save_site_audit(audit_site([f"{site}/bad"], today=date(2026, 11, 1)), reports)
+    save_site_audit(
+        audit_site([f"{site}/bad"], allow_private=True, today=date(2026, 11, 1)), reports
+    )
     assert judge("no-advertising", data, reports).status == NOT_MET
-    save_site_audit(audit_site([f"{site}/good"], today=date(2026, 11, 2)), reports)
+    save_site_audit(
+        audit_site([f"{site}/good"], allow_private=True, today=date(2026, 11, 2)), reports
+    )
     for cid in ("no-advertising", "no-tracking-cookies", "cookies-login-and-analytics"):
         outcome = judge(cid, data, reports, today=date.today())
         assert outcome.status == MET, (cid, outcome)
@@ -680,7 +684,9 @@ def test_a_cookie_set_without_consent_breaks_the_cookies_promise(data, reports, 
     from mimoto_gov.audits.site import audit_site
     from mimoto_gov.views.site_audit import save_site_audit
 
-    save_site_audit(audit_site([f"{site}/ga"], today=date(2026, 11, 2)), reports)
+    save_site_audit(
+        audit_site([f"{site}/ga"], allow_private=True, today=date(2026, 11, 2)), reports
+    )
     cookies = judge("cookies-login-and-analytics", data, reports, today=date.today())
     assert cookies.status == NOT_MET, cookies
     assert "failed: Cookies need no consent, or are set only after it" in cookies.evidence

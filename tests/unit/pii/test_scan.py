@@ -7,7 +7,8 @@ import pytest
 
 from mimoto_gov import scan_pii
 from mimoto_gov.errors import InputError
-from mimoto_gov.pii.scan import KINDS, Finding, mask, scan_frame, strip_html
+from mimoto_gov.pii.scan import KINDS, Finding, find_addresses, mask, scan_frame, strip_html
+from mimoto_gov.pii.text import phone_key
 
 VALID = [
     ("email", "Please reply to john.smith@example.co.uk today", "john.smith@example.co.uk"),
@@ -23,6 +24,10 @@ VALID = [
     ("iban", "pay GB29 NWBK 6016 1331 9268 19 THANKS", "GB29 NWBK 6016 1331 9268 19"),
     ("iban", "IBAN GB82WEST12345698765432.", "GB82WEST12345698765432"),
     ("iban", "DE89 3704 0044 0532 0130 00 is German", "DE89 3704 0044 0532 0130 00"),
+    ("iban", "pay BE68539007547034 today", "BE68539007547034"),
+    ("iban", "Belgian BE68 5390 0754 7034.", "BE68 5390 0754 7034"),
+    ("iban", "with dashes GB82-WEST-1234-5698-7654-32 ok", "GB82-WEST-1234-5698-7654-32"),
+    ("iban", "Norway's NO93 8601 1117 947 is the shortest", "NO93 8601 1117 947"),
     ("ni_number", "NI number AB 12 34 56 C", "AB 12 34 56 C"),
     ("ni_number", "nino: JG103759A.", "JG103759A"),
     ("postcode", "Mimoto Ltd, London SW1A 1AA", "SW1A 1AA"),
@@ -176,3 +181,33 @@ def test_scan_frame_empty_and_missing_column():
     assert list(empty.columns) == ["id", "column", "kind", "start", "end", "masked"]
     with pytest.raises(InputError, match="'subject'"):
         scan_frame(pd.DataFrame({"id": [1]}), ["subject"], "id")
+
+
+def test_addresses_are_found_in_one_pass_with_their_offsets():
+    text = '"Able, Alice" <ALICE@example.com>; dave@example.com, <x.y+z@mail.example.co.uk>.'
+    found = find_addresses(text)
+    assert [value for _, _, value in found] == [
+        "ALICE@example.com",
+        "dave@example.com",
+        "x.y+z@mail.example.co.uk",
+    ]
+    assert all(text[start:end] == value for start, end, value in found)
+    # no address: long runs without an "@" are passed over, a local part over 64 is none
+    assert find_addresses("a" * 100_000) == []
+    assert find_addresses("a" * 100_000 + "@example.com") == []
+    assert find_addresses("a.b" * 30_000 + " c@d.org") == [(90_001, 90_008, "c@d.org")]
+
+
+def test_html_is_stripped_whatever_is_left_open():
+    assert strip_html("a<!-- x -->b") == "a b"
+    assert strip_html("a<script>x</script >b<STYLE>p{}</style\n>c") == "a b c"
+    # an unclosed comment or script is not a block: its tags go, its text stays
+    assert strip_html("a<!-- b") == "a<!-- b"
+    assert strip_html("<p>a<script>b") == " a b"
+    many = "<!-- " * 50_000 + "<p>text</p>"
+    assert strip_html(many).endswith(" text ")
+
+
+def test_a_phone_number_is_keyed_however_written():
+    assert phone_key("07700 900123") == phone_key("+44 (0)7700-900-123") == "+447700900123"
+    assert phone_key("no number here") == ""

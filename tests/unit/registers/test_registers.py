@@ -57,10 +57,9 @@ def test_the_default_path_comes_from_the_settings(monkeypatch, tmp_path):
     assert (tmp_path / "elsewhere" / "registers.sqlite").is_file()
 
 
-def test_an_empty_file_is_migrated_and_reopening_changes_nothing(data_dir):
+def test_a_new_file_is_migrated_and_reopening_changes_nothing(data_dir):
     data_dir.mkdir()
     path = data_dir / "registers.sqlite"
-    path.write_bytes(b"")
     with open_registers(path) as first:
         assert first.schema_version == SCHEMA_VERSION
         request = first.add_request("access", "a@example.com", date(2026, 1, 5))
@@ -70,6 +69,29 @@ def test_an_empty_file_is_migrated_and_reopening_changes_nothing(data_dir):
         tables = {r[0] for r in second.conn.execute("SELECT name FROM sqlite_master")}
     assert {"requests", "holds", "erasures", "consents", "breaches", "attestations"} <= tables
     assert mode(path) == 0o600
+    assert sorted(p.name for p in data_dir.iterdir()) == ["registers.sqlite"]
+
+
+def test_an_empty_file_is_refused_and_left_as_it_is(data_dir):
+    data_dir.mkdir()
+    path = data_dir / "registers.sqlite"
+    path.write_bytes(b"")
+    with pytest.raises(RegisterError, match="is empty, not a registers file"):
+        open_registers(path)
+    assert path.read_bytes() == b""
+
+
+def test_a_full_disk_is_one_line_and_changes_nothing(data_dir):
+    path = data_dir / "registers.sqlite"
+    with open_registers(path) as reg:
+        reg.add_request("access", "a@example.com", date(2026, 1, 5))
+        pages = reg.conn.execute("PRAGMA page_count").fetchone()[0]
+        # SQLite then refuses to grow the file exactly as on a full disk (SQLITE_FULL)
+        reg.conn.execute(f"PRAGMA max_page_count = {pages}")
+        with pytest.raises(RegisterError, match="could not be written .*full.*nothing was changed"):
+            reg.add_complaint("x" * 200_000, date(2026, 1, 6))
+        assert reg.complaints().empty
+        assert len(reg.list_requests()) == 1
 
 
 def test_a_failed_migration_leaves_the_file_at_its_previous_version(data_dir, monkeypatch):

@@ -27,7 +27,7 @@ from mimoto_gov.reports.display import (
     list_html,
     table_html,
 )
-from mimoto_gov.support.files import private_dir
+from mimoto_gov.support.files import private_dir, safe_path
 from mimoto_gov.support.safe_output import escape
 
 CHECKLIST = "checklist"
@@ -37,7 +37,7 @@ LETTER = "letter"
 
 def erasure_folder(reports_dir: Path, request_id: str) -> Path:
     """Return the folder of one request's erasure documents: ``reports/erasure/<id>``."""
-    return Path(reports_dir) / "erasure" / request_id
+    return safe_path(Path(reports_dir), "erasure", request_id)
 
 
 def checklist_table(lines: list[ChecklistLine]) -> pd.DataFrame:

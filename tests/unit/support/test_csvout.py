@@ -1,4 +1,5 @@
-"""CSV formula injection is neutralised; HTML escaping; private atomic CSV files."""
+"""The one CSV writer: formulas neutralised on every line, awkward fields quoted, private
+atomic files; and HTML escaping."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import stat
 import pandas as pd
 import pytest
 
-from mimoto_gov.support.safe_output import csv_safe, escape, write_csv
+from mimoto_gov.support.csvout import csv_safe, csv_text, write_csv
+from mimoto_gov.support.safe_output import escape
 
 
 @pytest.mark.parametrize(
@@ -19,9 +21,11 @@ from mimoto_gov.support.safe_output import csv_safe, escape, write_csv
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
-        ("\r=1", "'\r=1"),
+        ("\r=1", "\r'=1"),
+        ("late reply\r=cmd|' /C calc'!A0", "late reply\r'=cmd|' /C calc'!A0"),
+        ("ok\r\n  +1\n-2\rplain", "ok\r\n'  +1\n'-2\rplain"),
         ("   =cmd|' /C calc'!A0", "'   =cmd|' /C calc'!A0"),
-        ("\n@x", "'\n@x"),
+        ("\n@x", "\n'@x"),
         ("Refund for order 787556", "Refund for order 787556"),
         ("a=b", "a=b"),
         ("", ""),
@@ -77,3 +81,19 @@ def test_write_csv_replaces_atomically(tmp_path):
     write_csv(pd.DataFrame({"a": [2]}), path)
     assert path.read_text(encoding="utf-8") == "a\n2\n"
     assert [p.name for p in path.parent.iterdir()] == ["x.csv"]
+
+
+def test_fields_with_line_breaks_quotes_or_commas_are_quoted_and_rows_end_in_lf():
+    frame = pd.DataFrame({"a": ["x\ry", 'say "hi"', "a,b", "plain"], "n": [1.5, None, 3, 4]})
+    assert csv_text(frame) == 'a,n\n"x\ry",1.5\n"say ""hi""",\n"a,b",3.0\nplain,4.0\n'
+
+
+def test_dates_and_missing_values_keep_their_usual_text():
+    frame = pd.DataFrame(
+        {"when": pd.to_datetime(["2026-01-05 10:00", None], utc=True), "who": ["ann", None]}
+    )
+    assert csv_text(frame).splitlines() == ["when,who", "2026-01-05 10:00:00+00:00,ann", ","]
+
+
+def test_an_empty_frame_is_its_header():
+    assert csv_text(pd.DataFrame(columns=["id", "=x"])) == "id,'=x\n"
