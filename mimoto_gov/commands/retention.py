@@ -293,6 +293,7 @@ def _execute(settings, plan, registers, client, label, limit, timeout, interval)
         applied.outcomes,
         note=note,
         level="warning" if failed else "info",
+        log=registers.retention_log(plan.month),
     )
     message = (
         f"Carried out {label} as run {applied.run_id}: {_outcome_text(applied)}; "
