@@ -79,22 +79,18 @@ def register(subparsers) -> None:
 
 def ask(plan) -> bool:
     """Ask the person at the terminal to type DELETE."""
+    from mimoto_gov.support.confirm import typed_confirmation
+
     tickets = len(plan.tickets_to_delete)
     kept = (
         f" {len(plan.kept):,} ticket(s) kept by decision go to a placeholder customer first."
         if plan.kept
         else ""
     )
-    print(
+    return typed_confirmation(
         f"This permanently deletes {len(plan.users):,} user record(s) and {tickets:,} "
-        f"ticket(s) from Zammad for request {plan.request_id}.{kept}",
-        file=sys.stderr,
+        f"ticket(s) from Zammad for request {plan.request_id}.{kept}"
     )
-    try:
-        answer = input("Type DELETE to go ahead: ")
-    except EOFError:
-        return False
-    return answer.strip() == "DELETE"
 
 
 def run(args: argparse.Namespace) -> int:

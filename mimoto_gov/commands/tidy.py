@@ -6,10 +6,12 @@ import argparse
 import contextlib
 
 DESCRIPTION = """\
-List the workbook's own copies of personal data that are past their period in
-data/policy/own-copies.yml: subject access packages (reports/sar/ID/, counted from the day the
+List the workbook's own copies of personal data that are past their period in the
+own_copies section of the retention schedule (data/policy/retention.yml): subject access
+packages (reports/sar/ID/, counted from the day the
 request was closed), deletion checklists and certificates (reports/erasure/ID/), monthly
-reviews (reports/retention-review/YYYY-MM/), raw analytics responses
+reviews (reports/retention-review/YYYY-MM/) and retention plans (reports/retention/YYYY-MM/),
+raw analytics responses
 ($MIMOTO_GOV_DATA/gauges/raw/) and failed-run notebooks (*.failed.ipynb).
 
 A dry run by default: nothing is deleted. With --execute each listed file or folder is
@@ -39,7 +41,10 @@ def _run(args: argparse.Namespace) -> int:
         print("Nothing is past its period.")
         return 0
     if "proposed" in due.attrs.get("schedule", ""):
-        print("The periods are proposals until staff approve own-copies.yml.")
+        print(
+            "The periods are proposals until the retention schedule is approved "
+            "(mimoto-gov retention approve --by NAME)."
+        )
     print()
     for row in due.to_dict("records"):
         print(row["Path"])

@@ -10,6 +10,7 @@ the returned :class:`Registers`; each concern lives in its own module:
 - law_enforcement: requests from authorities and the yearly transparency table;
 - consents: marketing consents, the mailing list and its audit, the suppression list;
 - complaints, breaches, attestations;
+- retention_log: runs of the retention schedule, each action taken, each approval;
 - candidates: tickets that read like a rights request, until recorded or dismissed;
 - trail: one hash-chained event per change to any of them (who, when typed, date claimed).
 
@@ -50,6 +51,7 @@ from mimoto_gov.registers.request_model import (
     paused_days,
 )
 from mimoto_gov.registers.requests import RequestsMixin
+from mimoto_gov.registers.retention_log import RetentionLogMixin
 from mimoto_gov.registers.subjects import keyed_hash, keyed_hasher, normalise_email
 from mimoto_gov.registers.trail import Provenance, provenance
 from mimoto_gov.registers.trail_check import Verification, events, verify
@@ -64,6 +66,7 @@ class Registers(
     ComplaintsMixin,
     BreachesMixin,
     AttestationsMixin,
+    RetentionLogMixin,
     CandidatesMixin,
 ):
     """Every register in one SQLite file. Build it with :func:`open_registers`."""
@@ -123,6 +126,7 @@ class Registers(
         "complaints": "complaints",
         "breaches": "breaches",
         "attestations": "attestations",
+        "retention-log": "retention_log",
         "candidates": "candidates",
     }
 

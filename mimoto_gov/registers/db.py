@@ -269,6 +269,56 @@ CREATE TABLE erasure_tasks (
     )
 )
 
+# The retention log (mimoto_gov.registers.retention_log): runs of the schedule, each action
+# taken and each approval of the schedule; the last two are append-only.
+_RETENTION_LOG = """
+CREATE TABLE retention_runs (
+    id TEXT PRIMARY KEY,
+    month TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    schedule_version TEXT NOT NULL,
+    schedule_digest TEXT NOT NULL,
+    zammad_url TEXT,
+    planned INTEGER NOT NULL CHECK (planned >= 0)
+);
+CREATE TABLE retention_log (
+    id INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL REFERENCES retention_runs(id),
+    month TEXT NOT NULL,
+    target TEXT NOT NULL CHECK (target IN ('ticket', 'account')),
+    zammad_id INTEGER NOT NULL,
+    ticket_number TEXT,
+    rule TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('delete', 'anonymise', 'review')),
+    outcome TEXT NOT NULL
+        CHECK (outcome IN ('done', 'failed', 'skipped', 'listed', 'already gone', 'timed out')),
+    reason TEXT,
+    task_id INTEGER,
+    verified INTEGER NOT NULL CHECK (verified IN (0, 1)),
+    kept TEXT,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX retention_log_run ON retention_log(run_id);
+CREATE INDEX retention_log_target ON retention_log(target, zammad_id);
+CREATE TABLE retention_approvals (
+    id INTEGER PRIMARY KEY,
+    approved_by TEXT NOT NULL,
+    approved_at TEXT NOT NULL,
+    schedule_version TEXT NOT NULL,
+    schedule_digest TEXT NOT NULL,
+    source TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+""" + "".join(
+    _APPEND_ONLY.format(table=table, label=label)
+    + _NO_REPLACE.format(table=table, match="id = NEW.id", label=label)
+    for table, label in (
+        ("retention_log", "retention log"),
+        ("retention_approvals", "register of schedule approvals"),
+    )
+)
+
 # A migration is an SQL script or a function of the connection; either runs inside the one
 # transaction that also stamps the version.
 Migration = str | Callable[[sqlite3.Connection], None]
@@ -296,6 +346,7 @@ MIGRATIONS: list[Migration] = [
     accountability.CANDIDATES,
     _ERASURE_STEPS,
     _PACKAGES_SENT,
+    _RETENTION_LOG,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
