@@ -1,4 +1,11 @@
-"""Settings from the environment or a ``.env`` file in the working directory.
+"""Settings from the environment or the ``.env`` file at the project root.
+
+The project root is the nearest folder, from the working directory up, holding the
+workbook's ``pyproject.toml``: the same folder whether a command runs at the root, a
+JupyterLab kernel in ``notebooks/`` or papermill with ``--cwd notebooks``. ``.env`` is read
+from there, and the default data and reports folders (and relative ``MIMOTO_GOV_DATA`` /
+``MIMOTO_GOV_REPORTS``) are taken from there. Outside any checkout the working directory
+stands in for the root.
 
 Secrets (``ZAMMAD_TOKEN``, ``GAUGES_TOKEN``, and the password inside ``MIMOTO_GOV_SMTP_URL``)
 are read here and nowhere else. They are never notebook parameters and never appear in a
@@ -16,6 +23,7 @@ import io
 import os
 import stat
 import sys
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,16 +33,61 @@ from dotenv import dotenv_values
 from dotenv.parser import parse_stream
 
 from mimoto_gov.errors import ConfigError
+from mimoto_gov.support.environment import variables_set
 
-# The package's own folder and the project around it (the checkout holding pyproject.toml),
-# where the tracked policy files, notebooks and samples live.
-PACKAGE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = PACKAGE_DIR.parent
-NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
-POLICY_DIR = PROJECT_DIR / "data" / "policy"
-
+PROJECT_NAME = "mimoto-gov"
+PROJECT_FILE = "pyproject.toml"
 DEFAULT_DATA_DIR = "./data"
 DEFAULT_REPORTS_DIR = "./reports"
+# The demo's own folder at the project root (its data/ and reports/), never the real ones.
+DEMO_DIR_NAME = "demo"
+
+
+def is_project_root(folder: Path) -> bool:
+    """Tell whether ``folder`` holds the workbook's ``pyproject.toml`` (project ``mimoto-gov``)."""
+    path = Path(folder) / PROJECT_FILE
+    try:
+        with path.open("rb") as stream:
+            return tomllib.load(stream).get("project", {}).get("name") == PROJECT_NAME
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+
+
+def find_project_root(start: Path | str | None = None) -> Path | None:
+    """Return the nearest folder from ``start`` (the working directory) up that is the project.
+
+    Returns:
+        The absolute project root, or None when ``start`` is outside any checkout.
+
+    """
+    here = Path(start if start is not None else Path.cwd()).absolute()
+    for folder in (here, *here.parents):
+        if is_project_root(folder):
+            return folder
+    return None
+
+
+def project_root() -> Path:
+    """Return the project root (see :func:`find_project_root`), else the working directory.
+
+    Outside a checkout the answer is ``Path(".")``, so folders stay relative to wherever the
+    command runs, as they always did.
+    """
+    return find_project_root() or Path()
+
+
+def in_project(path: Path | str) -> Path:
+    """Return ``path`` as is when absolute, else taken from the project root."""
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else project_root() / path
+
+
+# The package's own checkout, where the tracked policy files, notebooks and samples live
+# (found by its pyproject.toml like the root; the package's parent folder otherwise).
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = find_project_root(PACKAGE_DIR) or PACKAGE_DIR.parent
+NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
+POLICY_DIR = PROJECT_DIR / "data" / "policy"
 
 
 @dataclass(frozen=True)
@@ -80,19 +133,25 @@ class Settings:
         return self.data_dir / "policy"
 
 
+def env_file_path() -> Path:
+    """Return where ``.env`` is read from: the project root's."""
+    return project_root() / ".env"
+
+
 def load_settings(env: dict[str, str] | None = None, env_file: Path | None = None) -> Settings:
-    """Read settings from the environment, falling back to ``.env`` in the working directory.
+    """Read settings from the environment, falling back to ``.env`` at the project root.
 
     Args:
         env: the environment to read (``os.environ`` by default).
-        env_file: the dotenv file (``./.env`` by default); values in ``env`` win over it.
+        env_file: the dotenv file (``<project root>/.env`` by default); values in ``env``
+            win over it.
 
     Returns:
         A frozen :class:`Settings`.
 
     """
     environ = dict(os.environ if env is None else env)
-    dotenv_path = Path(".env") if env_file is None else env_file
+    dotenv_path = env_file_path() if env_file is None else env_file
     values: dict[str, str] = {}
     if dotenv_path.is_file():
         _check_dotenv(dotenv_path)
@@ -114,8 +173,8 @@ def load_settings(env: dict[str, str] | None = None, env_file: Path | None = Non
         zammad_url=zammad_url.rstrip("/") if zammad_url else None,
         zammad_token=tokens["ZAMMAD_TOKEN"],
         gauges_token=tokens["GAUGES_TOKEN"],
-        data_dir=Path(text("MIMOTO_GOV_DATA") or DEFAULT_DATA_DIR),
-        reports_dir=Path(text("MIMOTO_GOV_REPORTS") or DEFAULT_REPORTS_DIR),
+        data_dir=in_project(text("MIMOTO_GOV_DATA") or DEFAULT_DATA_DIR),
+        reports_dir=in_project(text("MIMOTO_GOV_REPORTS") or DEFAULT_REPORTS_DIR),
         actor=text("MIMOTO_GOV_ACTOR"),
         smtp_url=text("MIMOTO_GOV_SMTP_URL"),
         notify=tuple(a.strip() for a in (text("MIMOTO_GOV_NOTIFY") or "").split(",") if a.strip()),
@@ -215,13 +274,5 @@ def folders_in_environment(data_dir: Path, reports_dir: Path) -> Iterator[None]:
         "MIMOTO_GOV_DATA": str(Path(data_dir).absolute()),
         "MIMOTO_GOV_REPORTS": str(Path(reports_dir).absolute()),
     }
-    before = {name: os.environ.get(name) for name in folders}
-    os.environ.update(folders)
-    try:
+    with variables_set(folders):
         yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

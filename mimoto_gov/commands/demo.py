@@ -8,11 +8,16 @@ from mimoto_gov.commands._arguments import MAX_SEED, number_between
 from mimoto_gov.sandbox.synthetic.dataset import MAX_TICKETS, MIN_TICKETS
 
 DESCRIPTION = """\
-Run the workbook end to end with no configuration: start the local Zammad sandbox (synthetic
-data, fixed seed) on a free port inside this process, pull it into MIMOTO_GOV_DATA/zammad/
-(default ./data/zammad/) with the sandbox's own token, and print a short summary of the
-inventory, followed by the other jobs' demo steps. ZAMMAD_URL and ZAMMAD_TOKEN are not used.
-It refuses to replace a snapshot of a real Zammad. The last lines say where the outputs are."""
+Run the workbook end to end with no configuration: start the local Zammad and Gaug.es
+sandboxes (synthetic data, fixed seed) on free ports inside this process, pull them, and run
+every job's demo step: example registers, the analytics review, a cookie audit of a local
+website, the monthly retention review, a subject access package and an erasure dry run.
+
+Everything is written under demo/ at the project root (demo/data and demo/reports, marked as
+made-up): the real data and reports folders, MIMOTO_GOV_DATA, MIMOTO_GOV_REPORTS and .env are
+neither used nor touched, and nothing reaches the real Zammad or Gaug.es. `make clean-demo`
+removes demo/. The demo refuses a demo/ folder it did not make. The last lines say where the
+outputs are."""
 
 
 def register(subparsers) -> None:

@@ -12,7 +12,9 @@ evidence a reader can follow.
 The rule for every check: a broken promise found in the evidence is "not met"; no evidence,
 stale evidence or evidence only a person can give and nobody gave is "evidence missing";
 "met" needs evidence. Reading the evidence never creates anything: with no registers file
-the register-based checks say "evidence missing".
+the register-based checks say "evidence missing". The demo's example entries are refused as
+evidence outside the demo's folder (:mod:`mimoto_gov.commitments.examples`): a register
+holding any is "evidence missing" until they are removed.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from mimoto_gov.commitments.evidence import (
     no_registers,
     where,
 )
+from mimoto_gov.commitments.examples import examples_count, refusal_note, without_examples
 from mimoto_gov.commitments.model import CheckContext, Outcome, check, met, missing, not_met
 from mimoto_gov.deadlines import UK_TIME, uk_date
 from mimoto_gov.erasure.run import erasure_flags
@@ -50,6 +51,9 @@ def governance_records(ctx: CheckContext, item: Commitment) -> Outcome:
     start = ctx.window_start(item.params.get("window_months", 12))
     complaints = registers.complaints(today=ctx.today)
     complaints = complaints[(complaints["received_on"] >= start) | (complaints["status"] == "open")]
+    complaints, examples = without_examples(ctx.data_dir, complaints, "summary")
+    if examples:
+        gaps.append(refusal_note(examples, "complaint(s)"))
     late = complaints[complaints["ack_late"].astype(bool)]
     if len(late):
         problems.append(f"complaint(s) {listing(list(late['id']))} not acknowledged in 30 days")
@@ -62,6 +66,9 @@ def governance_records(ctx: CheckContext, item: Commitment) -> Outcome:
         [found >= start_at or status.startswith("decision") for found, status in
          zip(breaches["found_at"], breaches["status"], strict=True)],
     )  # fmt: skip
+    breaches, examples = without_examples(ctx.data_dir, breaches, "description")
+    if examples:
+        gaps.append(refusal_note(examples, "breach(es)"))
     bad = breaches[(breaches["status"] == "decision overdue") | breaches["reported_late"]]
     if len(bad):
         problems.append(
@@ -83,6 +90,11 @@ def consent_audit(ctx: CheckContext, item: Commitment) -> Outcome:
     count, imported_at = registers.conn.execute(
         "SELECT COUNT(*), MAX(imported_at) FROM mailing_list"
     ).fetchone()
+    sources = [row[0] for row in registers.conn.execute("SELECT source FROM consents")]
+    sources += [row[0] for row in registers.conn.execute("SELECT source_file FROM mailing_list")]
+    examples = examples_count(ctx.data_dir, sources)
+    if examples:
+        return missing(refusal_note(examples, "consent(s) or mailing-list entries"))
     if not count:
         return missing("no mailing-list export imported")
     imported = datetime.fromisoformat(imported_at).astimezone(UTC).date()
@@ -128,7 +140,9 @@ def law_enforcement_warrants(ctx: CheckContext, item: Commitment) -> Outcome:
     registers = ctx.registers()
     if registers is None:
         return no_registers(ctx)
-    frame = registers.law_enforcement_requests()
+    frame, examples = without_examples(ctx.data_dir, registers.law_enforcement_requests(), "notes")
+    if examples:
+        return missing(refusal_note(examples, "law-enforcement request(s)"))
     if frame.empty:
         return met("no law-enforcement requests recorded in the register")
     problems = _disclosure_problems(frame, item.params.get("informal_words", _INFORMAL))
@@ -149,10 +163,12 @@ def sharing_only_lawful(ctx: CheckContext, item: Commitment) -> Outcome:
     registers = ctx.registers()
     if registers is None:
         return no_registers(ctx)
-    frame = registers.law_enforcement_requests()
+    frame, examples = without_examples(ctx.data_dir, registers.law_enforcement_requests(), "notes")
     problems = _disclosure_problems(frame, item.params.get("informal_words", _INFORMAL))
     key = str(item.params.get("attestation") or item.id)
     ok, sentence = attested(ctx, key, item.params.get("valid_days"))
+    if examples and not problems:
+        return missing(refusal_note(examples, "law-enforcement request(s)"))
     disclosed = int(frame["decision"].isin(["disclosed", "partial"]).sum())
     if problems:
         return not_met("; ".join(problems))
@@ -169,7 +185,9 @@ def law_enforcement_users_told(ctx: CheckContext, item: Commitment) -> Outcome:
     registers = ctx.registers()
     if registers is None:
         return no_registers(ctx)
-    frame = registers.law_enforcement_requests()
+    frame, examples = without_examples(ctx.data_dir, registers.law_enforcement_requests(), "notes")
+    if examples:
+        return missing(refusal_note(examples, "law-enforcement request(s)"))
     frame = frame[frame["subjects"].fillna("").astype(str).str.strip() != ""]
     if frame.empty:
         return met("no law-enforcement request naming a user recorded")
@@ -202,6 +220,9 @@ def _requests_outcome(ctx: CheckContext, item: Commitment, kind: str) -> Outcome
         for r in registers.list_requests()
         if r.kind == kind and (not r.finished or r.received_on >= start)
     ]
+    examples = examples_count(ctx.data_dir, [r.notes for r in requests])
+    if examples:
+        return missing(refusal_note(examples, f"{kind} request(s)"))
     erased = set()
     if kind == "erasure":
         erasures = registers.erasures()

@@ -7,7 +7,9 @@ status (met, not met, evidence missing), the evidence in a sentence, what to do 
 
 The review also shows :func:`policy_changes` (what changed in the policy text since last
 month, from git, and which commitments the change touches) and ends with
-:func:`record_of_processing` (the Article 30 record, ``ropa.yml``).
+:func:`record_of_processing` (the Article 30 record, ``ropa.yml``). Entries the demo marked
+as examples are refused as evidence outside the demo's own folder
+(:mod:`mimoto_gov.commitments.examples`).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pandas as pd
 
+from mimoto_gov.commitments.examples import refusal_note, without_examples
 from mimoto_gov.commitments.model import CheckContext, Outcome, met, missing, not_met
 from mimoto_gov.deadlines import uk_date
 from mimoto_gov.policy.files import Commitment
@@ -48,8 +49,10 @@ def attested(ctx: CheckContext, key: str, valid_days: int | None = None) -> tupl
     valid_days = int(valid_days or ctx.attestation_valid_days)
     frame = registers.attestations(on=ctx.today)
     frame = frame[(frame["statement_key"] == key) & (frame["attested_on"] <= ctx.today)]
+    frame, examples = without_examples(ctx.data_dir, frame, "attested_by")
     if frame.empty:
-        return False, f"no attestation '{key}' recorded"
+        note = refusal_note(examples, "attestation(s)")
+        return False, f"no attestation '{key}' recorded" + (f"; {note}" if note else "")
     latest = frame.sort_values(["attested_on", "id"]).iloc[-1]
     lapses = min(latest["expires_on"], latest["attested_on"] + timedelta(days=valid_days))
     who, when = latest["attested_by"], uk_date(latest["attested_on"])
@@ -59,5 +62,7 @@ def attested(ctx: CheckContext, key: str, valid_days: int | None = None) -> tupl
 
 
 def attest_action(item: Commitment, key: str) -> str:
-    """Return the commitment's action, with the attest command's arguments when it names one."""
-    return f'{item.action} --text "..." --by "NAME"' if key in item.action else item.action
+    """Return the commitment's action, with the attest command's arguments when it lacks them."""
+    if key in item.action and "--text" not in item.action:
+        return f'{item.action} --text "..." --by "NAME"'
+    return item.action

@@ -8,8 +8,10 @@ its reason, and attestations (no service access logs, no marketing for others, n
 sharing). The attestation that Gaug.es does not share the statistics is left out on purpose:
 the pack then shows what "evidence missing" looks like.
 
-Every entry is marked as an example and uses ``@example.com`` addresses. Seeding is
-idempotent: each kind of entry is added only when no example of that kind is there yet.
+Every entry is marked as an example (:mod:`mimoto_gov.support.examples`: the commitments
+checks refuse marked entries as evidence outside the demo's folder) and uses ``@example.com``
+addresses. Seeding is idempotent: each kind of entry is added only when no example of that
+kind is there yet.
 """
 
 from __future__ import annotations
@@ -21,15 +23,25 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from mimoto_gov.deadlines import UK_TIME
+from mimoto_gov.errors import ConfigError
+from mimoto_gov.support.examples import (
+    EXAMPLE_CASE_NOTE,
+    EXAMPLE_MAILING_FILE,
+    EXAMPLE_MARK,
+    EXAMPLE_NOTE,
+    EXAMPLE_PERSON,
+    EXAMPLE_SOURCE,
+    is_demo_folder,
+)
 from mimoto_gov.support.files import private_dir, write_text
 
-DEMO_NOTE = "Example entry for the demo pack"
-DEMO_CASE_NOTE = "Example request about a sandbox persona, answered by the demo"
-DEMO_MARK = "(example)"
-DEMO_PERSON = "Data protection lead (example)"
+DEMO_NOTE = EXAMPLE_NOTE
+DEMO_CASE_NOTE = EXAMPLE_CASE_NOTE
+DEMO_MARK = EXAMPLE_MARK
+DEMO_PERSON = EXAMPLE_PERSON
 # Attested well before last month ended, so the monthly review (as at that day) counts them.
 ATTESTED_DAYS_AGO = 60
-DEMO_SOURCE = "demo pack example"
+DEMO_SOURCE = EXAMPLE_SOURCE
 DEMO_HISTORY = "example history for the demo pack, dated in the past"
 DEMO_WORDING = "newsletter-2026-01"
 DEMO_ATTESTATIONS = {
@@ -146,7 +158,7 @@ def _consents(reg, day: date) -> int:
     reg.withdraw_consent(withdrawn, day - timedelta(30))
     # The mailing tool's export holds the live opt-ins only: the audit then passes.
     folder = private_dir(reg.data_dir / f".demo-{os.getpid()}-{secrets.token_hex(4)}")
-    export = folder / "demo-mailing-list.csv"
+    export = folder / EXAMPLE_MAILING_FILE
     try:
         write_text(export, "email\n" + "".join(f"{e}\n" for e in live))
         reg.import_mailing_list(export)
@@ -206,18 +218,31 @@ def _attestations(reg, day: date) -> int:
     return len(DEMO_ATTESTATIONS)
 
 
+def _demo_registers_path(data_dir: Path | str) -> Path:
+    """Return the registers file of a demo data folder; refuse any other folder."""
+    if not is_demo_folder(data_dir):
+        raise ConfigError(
+            f"{data_dir} is not a demo folder: example entries go only into the demo's own "
+            "folder (mimoto-gov demo writes demo/data)"
+        )
+    return Path(data_dir) / "registers.sqlite"
+
+
 def seed_demo_registers(
     data_dir: Path | str | None = None, today: date | None = None
 ) -> SeedResult:
     """Add example register entries for the demo pack (idempotent).
 
     Args:
-        data_dir: the workbook data folder (``$MIMOTO_GOV_DATA`` by default); the registers
-            file in it is created if needed.
+        data_dir: a demo data folder (one with the demo's marker file; ``$MIMOTO_GOV_DATA``
+            by default); the registers file in it is created if needed.
         today: the day the examples are dated from (today by default; not in the future).
 
     Returns:
         A :class:`SeedResult` with what was added (nothing on a second call).
+
+    Raises:
+        ConfigError: ``data_dir`` is not a demo folder (real registers never get examples).
 
     """
     from mimoto_gov.registers import open_registers, provenance
@@ -226,7 +251,7 @@ def seed_demo_registers(
         from mimoto_gov.settings import load_settings
 
         data_dir = load_settings().data_dir
-    path = Path(data_dir) / "registers.sqlite"
+    path = _demo_registers_path(data_dir)
     day = today or date.today()
     # The examples tell a history, so their changes are dated in the past: the trail says why.
     who = provenance(DEMO_PERSON, "demo", reason=DEMO_HISTORY)
@@ -250,7 +275,7 @@ def demo_request(data_dir: Path | str, kind: str, email: str, today: date | None
     later run finds the same request and adds nothing.
 
     Args:
-        data_dir: the workbook data folder (the registers file in it is created if needed).
+        data_dir: a demo data folder (the registers file in it is created if needed).
         kind: ``access`` or ``erasure``.
         email: the sandbox persona's address.
         today: the day the request is dated from (today by default).
@@ -263,7 +288,7 @@ def demo_request(data_dir: Path | str, kind: str, email: str, today: date | None
 
     day = today or date.today()
     who = provenance(DEMO_PERSON, "demo", reason=DEMO_HISTORY)
-    with open_registers(Path(data_dir) / "registers.sqlite", who=who) as reg:
+    with open_registers(_demo_registers_path(data_dir), who=who) as reg:
         for request in reg.requests_about(email):
             if request.kind == kind and request.notes == DEMO_CASE_NOTE:
                 return request.id

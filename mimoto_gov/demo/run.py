@@ -1,8 +1,11 @@
 """The demo: the whole workbook on a local Zammad sandbox with synthetic data.
 
-``mimoto-gov demo`` (and ``make demo``) needs no configuration: it starts the sandbox on a
-free port in this process, pulls it into the configured data folder with the sandbox's own
-admin token (handed over in memory: never printed, never written), and then runs each step
+``mimoto-gov demo`` (and ``make demo``) needs no configuration and keeps to itself: it writes
+only under ``demo/`` at the project root (``demo/data`` and ``demo/reports``, each with the
+marker file of :mod:`mimoto_gov.support.examples`), never in the real data and reports
+folders, and reads nothing from ``.env``. It starts the sandbox on a free port in this
+process, pulls it with the sandbox's own admin token (handed over in memory: never printed,
+never written), and then runs each step
 of :data:`STEPS` in order: the inventory, example registers, the analytics (a live pull
 from the local Gaug.es sandbox), a cookie audit of a local copy of the website, the
 retention review (which reads the analytics and the site audit as evidence of the policy's
@@ -17,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
@@ -28,7 +31,9 @@ from mimoto_gov.demo.accountability import candidates_step, due_step
 from mimoto_gov.demo.steps import erasure_step, review_step, sar_step, site_audit_step
 from mimoto_gov.errors import ConfigError, SnapshotError
 from mimoto_gov.formats import uk_date
-from mimoto_gov.settings import Settings, folders_in_environment, load_settings
+from mimoto_gov.settings import DEMO_DIR_NAME, Settings, folders_in_environment, project_root
+from mimoto_gov.support.environment import variables_set
+from mimoto_gov.support.examples import is_empty_or_demo, mark_demo_folder
 
 DEMO_TICKETS = 400
 DEMO_SEED = 7
@@ -172,6 +177,39 @@ STEPS: list[tuple[str, Step]] = [
 ]
 
 
+def demo_dir() -> Path:
+    """Return the demo's own folder: ``demo/`` at the project root."""
+    return project_root() / DEMO_DIR_NAME
+
+
+def demo_settings() -> Settings:
+    """Return the demo's settings: ``demo/data`` and ``demo/reports``, no Zammad, no tokens."""
+    folder = demo_dir()
+    return Settings(data_dir=folder / "data", reports_dir=folder / "reports")
+
+
+def _refuse_foreign_folders(settings: Settings) -> None:
+    """Stop before the demo would write into a folder it did not make (real data, say)."""
+    for what, folder in (("data", settings.data_dir), ("reports", settings.reports_dir)):
+        if not is_empty_or_demo(folder):
+            raise ConfigError(
+                f"{folder} holds files the demo did not make; the demo writes only into an "
+                f"empty {what} folder or one it made itself: move it away or run make clean-demo"
+            )
+
+
+@contextlib.contextmanager
+def _demo_environment(settings: Settings, zammad_url: str) -> Iterator[None]:
+    """Point every job at the demo's folders and sandbox, masking the real ``.env`` for a while.
+
+    The environment wins over ``.env``: an empty token hides the real one, so no step can
+    reach the real desk or Gaug.es account, and report notebooks' kernels inherit the same.
+    """
+    masked = {"ZAMMAD_URL": zammad_url, "ZAMMAD_TOKEN": "", "GAUGES_TOKEN": ""}
+    with variables_set(masked), folders_in_environment(settings.data_dir, settings.reports_dir):
+        yield
+
+
 def _refuse_real_snapshot(settings: Settings) -> None:
     """Stop before the demo would replace a snapshot of a real Zammad with synthetic data."""
     from mimoto_gov.inventory import read_snapshot
@@ -184,7 +222,7 @@ def _refuse_real_snapshot(settings: Settings) -> None:
     if host not in {"127.0.0.1", "localhost", "::1"}:
         raise ConfigError(
             f"{settings.data_dir} holds a snapshot of a real Zammad; the demo will not replace "
-            "it with synthetic data: set MIMOTO_GOV_DATA to another folder"
+            "it with synthetic data: move that folder away"
         )
 
 
@@ -200,7 +238,8 @@ def run_demo(
     Args:
         tickets: how many synthetic tickets the sandbox serves.
         seed: the synthetic data's seed (same seed, same data).
-        settings: the workbook settings (loaded from the environment when omitted).
+        settings: the demo's folders (:func:`demo_settings` when omitted: ``demo/`` at the
+            project root); each must be missing, empty or made by the demo.
         out: where to print (standard output by default).
 
     Returns:
@@ -210,14 +249,25 @@ def run_demo(
     from mimoto_gov.sandbox.zammad.server import Sandbox
     from mimoto_gov.zammad.client import ZammadClient
 
-    settings = settings or load_settings()
+    settings = settings or demo_settings()
     _refuse_real_snapshot(settings)
+    _refuse_foreign_folders(settings)
+    for folder in (settings.data_dir, settings.reports_dir):
+        mark_demo_folder(folder)
     out = out or sys.stdout
+    print(
+        f"The demo writes only into {settings.data_dir} and {settings.reports_dir} "
+        "(made-up data; make clean-demo removes them). Your data, reports and .env are "
+        "not touched.",
+        file=out,
+        flush=True,
+    )
     with (
         Sandbox(seed=seed, tickets=tickets) as sandbox,
         ZammadClient(sandbox.url, sandbox.admin_token) as client,
-        folders_in_environment(settings.data_dir, settings.reports_dir),
+        _demo_environment(settings, sandbox.url),
     ):
+        settings = replace(settings, zammad_url=sandbox.url)
         run = DemoRun(settings=settings, sandbox=sandbox, client=client, out=out)
         for _name, step in list(STEPS):
             step(run)

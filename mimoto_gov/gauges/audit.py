@@ -119,7 +119,7 @@ class AuditResult:
         return {f.rule for f in self.findings if severity is None or f.severity == severity}
 
     def headline(self) -> str:
-        """One sentence for the top of a report."""
+        """Return the verdict first, then what it rests on (for the top of a report)."""
         checked = sum(self.checked.values())
         if not self.findings:
             return (
@@ -133,7 +133,12 @@ class AuditResult:
             if counts["high"]
             else "No personal data found; small counts must stay suppressed in reports."
         )
-        return f"{', '.join(parts)} severity finding(s) in {checked:,} rows checked. {verdict}"
+        return f"{verdict} {', '.join(parts)} severity finding(s) in {checked:,} rows checked."
+
+    @property
+    def level(self) -> str:
+        """The callout for :meth:`headline`: ``action`` only when there is something to do."""
+        return "action" if self.counts["high"] else "info"
 
     def table(self) -> pd.DataFrame:
         """Return every finding, most severe first, with masked examples (safe to publish)."""

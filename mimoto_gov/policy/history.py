@@ -190,6 +190,8 @@ class PolicyChange:
         touched: commitments whose clause sits in a changed line (Commitment, Promise, Effect).
         new_text: added lines that quote no commitment: possibly a new promise to list.
         uncommitted: the working copy has edits not committed yet (not in ``diff``).
+        baseline: the policy's first commit when it falls in the period: that version is
+            the baseline later changes are compared with, never a change itself.
 
     """
 
@@ -202,6 +204,7 @@ class PolicyChange:
     touched: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TOUCHED_COLUMNS))
     new_text: tuple[str, ...] = ()
     uncommitted: bool = False
+    baseline: PolicyCommit | None = None
 
     @property
     def changed(self) -> bool:
@@ -329,9 +332,12 @@ def policy_changes(
         commits = _commits(path, [f"--since={since.isoformat()}T00:00:00"])
         before = _commits(path, ["-1", f"--before={since.isoformat()}T00:00:00"])
         uncommitted = bool(_git(["status", "--porcelain", "--", path.name], cwd).strip())
-        diff = ""
+        diff, baseline = "", None
         if commits:
-            base = before[0].commit if before else _empty_tree(cwd)
+            # With no version before the period, its oldest commit is the policy's first:
+            # the baseline, compared against, rather than every line "added".
+            baseline = None if before else commits[-1]
+            base = before[0].commit if before else baseline.commit
             diff = _git(["diff", "--no-color", "--no-ext-diff", base, "HEAD", "--", path.name], cwd)
     except GitUnavailable as error:
         note = f"No history of the policy: {error}."
@@ -341,12 +347,26 @@ def policy_changes(
         columns=COMMIT_COLUMNS,
     )
     touched, new_text = touched_commitments(diff, commitments, current)
-    note = _note(since, commits, touched, new_text, uncommitted)
-    return PolicyChange(since, path, True, note, table, diff, touched, new_text, uncommitted)
+    note = _note(since, commits, touched, new_text, uncommitted, baseline, len(commitments))
+    return PolicyChange(
+        since, path, True, note, table, diff, touched, new_text, uncommitted, baseline
+    )
 
 
-def _note(since, commits, touched, new_text, uncommitted) -> str:
-    if not commits:
+def _note(since, commits, touched, new_text, uncommitted, baseline, promises) -> str:
+    if baseline is not None:
+        note = (
+            f"The policy's first committed version ({baseline.short} of "
+            f"{uk_date(baseline.day)}) is the baseline: its {promises:,} promises are listed "
+            'under "Promises and evidence", and later reviews list changes against it.'
+        )
+        later = len(commits) - 1
+        if later:
+            note += f" {later:,} later commit(s) changed it; {len(touched):,} commitment(s) touched"
+            if new_text:
+                note += f", {len(new_text):,} new line(s) that quote no commitment"
+            note += "."
+    elif not commits:
         note = f"No change to the privacy policy has been committed since {uk_date(since)}."
     else:
         note = (

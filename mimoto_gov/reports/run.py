@@ -95,6 +95,7 @@ def run_report(
     summary: dict[str, Any] | None = None,
     cwd: str | Path | None = None,
     data_dir: Path | None = None,
+    personal_data: bool = True,
 ) -> ReportRun:
     """Execute a report notebook and render it to HTML and PDF.
 
@@ -112,6 +113,8 @@ def run_report(
             JupyterLab and nbval, so relative paths in a notebook resolve the same way.
         data_dir: the workbook data folder the notebook reads (as ``MIMOTO_GOV_DATA``);
             defaults to ``load_settings().data_dir``.
+        personal_data: whether the report holds personal data (its footer says so, and to
+            keep it private); false for reports about public or anonymous things.
 
     Returns:
         The :class:`ReportRun` with the paths of the executed notebook, HTML and PDF.
@@ -148,6 +151,7 @@ def run_report(
         "run_id": run_id,
         "parameters": params,
         "generated_at": generated_at.isoformat(),
+        "personal_data": personal_data,
     }
     page = render_html(executed, title=title)
     return save_report(

@@ -190,6 +190,8 @@ def save_site_audit(audit: SiteAudit, reports_dir: Path | str | None = None) -> 
         "run_id": audit.audited_on.isoformat(),
         "parameters": {"pages": ", ".join(audit.urls)},
         "verdict": "pass" if audit.passed else "fail",
+        # Public pages and cookie names: nothing about a person.
+        "personal_data": False,
     }
     page = render_document(title, render_site_audit(audit), run_info)
     return save_report(

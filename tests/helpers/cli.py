@@ -44,6 +44,34 @@ def run_cli(
     )
 
 
+def clean_env(**extra: str) -> dict[str, str]:
+    """Return this process's environment without the workbook's variables, plus ``extra``.
+
+    ``MIMOTO_GOV_KEY_FILE`` stays: the tests' erasure key lives outside every data folder
+    and must not fall back to the real one in the home folder.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(WORKBOOK_PREFIXES) or k == "MIMOTO_GOV_KEY_FILE"
+    }
+    env.update(extra)
+    return env
+
+
+def mimoto_gov(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300):
+    """Run ``mimoto-gov ARGS`` in ``cwd`` with exactly ``env`` (default :func:`clean_env`)."""
+    return subprocess.run(
+        [sys.executable, "-m", "mimoto_gov", *args],
+        cwd=cwd,
+        env=clean_env() if env is None else env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def assert_one_line_error(done: subprocess.CompletedProcess, *needles: str) -> str:
     """Assert a non-zero exit with one error line on stderr, no traceback; return the line."""
     assert done.returncode != 0, done.stdout

@@ -121,8 +121,10 @@ def test_the_demo_needs_no_configuration(tmp_path):
     lines = done.stdout.strip().splitlines()
     assert any(line.startswith("Inventory: 120 tickets") for line in lines)
     where = lines.index("Where things are:")
-    assert f"  Zammad snapshot (Parquet): {Path('data') / 'zammad'}" in lines[where + 1 :]
-    assert (tmp_path / "data" / "zammad" / "tickets.parquet").is_file()
+    demo = Path("demo") / "data"
+    assert f"  Zammad snapshot (Parquet): {demo / 'zammad'}" in lines[where + 1 :]
+    assert (tmp_path / demo / "zammad" / "tickets.parquet").is_file()
+    assert not (tmp_path / "data").exists() and not (tmp_path / "reports").exists()
 
 
 def test_the_demo_keeps_the_sandbox_token_to_itself(tmp_path):
@@ -144,7 +146,7 @@ def test_the_demo_keeps_the_sandbox_token_to_itself(tmp_path):
 
 
 def test_the_demo_will_not_replace_a_real_snapshot(tmp_path):
-    folder = tmp_path / "data" / "zammad"
+    folder = tmp_path / "demo" / "data" / "zammad"
     folder.mkdir(parents=True)
     (folder / "sync_state.json").write_text(
         '{"schema_version": 1, "zammad_url": "https://desk.mimoto.example",'
@@ -153,4 +155,13 @@ def test_the_demo_will_not_replace_a_real_snapshot(tmp_path):
     for table in ("tickets", "articles", "attachments", "users", "organizations"):
         pd.DataFrame({"id": pd.array([], dtype="Int64")}).to_parquet(folder / f"{table}.parquet")
     done = cli("demo", cwd=tmp_path)
-    assert_one_line_error(done, "holds a snapshot of a real Zammad", "MIMOTO_GOV_DATA")
+    assert_one_line_error(done, "holds a snapshot of a real Zammad", "move that folder away")
+
+
+def test_the_demo_writes_only_into_folders_it_made(tmp_path):
+    reports = tmp_path / "demo" / "reports"
+    reports.mkdir(parents=True)
+    (reports / "board-minutes.pdf").write_bytes(b"%PDF-1.7 not the demo's")
+    done = cli("demo", cwd=tmp_path)
+    assert_one_line_error(done, "holds files the demo did not make", "make clean-demo")
+    assert not (tmp_path / "demo" / "data").exists()

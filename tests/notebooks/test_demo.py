@@ -1,12 +1,12 @@
-"""``mimoto-gov demo`` end to end, in-process, in a fresh folder with the default ./data, ./reports.
+"""``mimoto-gov demo`` end to end, in-process, from notebooks/ of a fresh clone with a real .env.
 
-The demo runs once for the module (it starts both sandboxes, renders four reports and takes
-about twenty seconds); each test then checks one part of what it left behind.
+The demo runs once for the session (``demo_result`` in conftest.py: it starts both sandboxes,
+renders four reports and takes about twenty seconds); each test then checks one part of what
+it left behind, and that it kept to demo/ at the clone's root.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from html import unescape
@@ -15,31 +15,26 @@ from pathlib import Path
 import pytest
 
 from mimoto_gov.demo.registers import demo_request
-from mimoto_gov.demo.run import STEPS, run_demo
+from mimoto_gov.demo.run import STEPS
 from mimoto_gov.policy.files import COMMITMENTS_FILE, load_commitments, policy_file
 from mimoto_gov.registers import open_registers
 from mimoto_gov.sar.files import verify_manifest
+from mimoto_gov.support.examples import DEMO_MARKER
+from tests.helpers.paths import ROOT
+from tests.helpers.project import untracked
+from tests.notebooks.conftest import REAL_ENV, real_folders
 
 pytestmark = pytest.mark.slow
 
 # The commitments the analytics pull and the site audit give evidence for.
 EVIDENCED = ("analytics-anonymous", "no-advertising", "cookies-login-and-analytics",
              "no-tracking-cookies")  # fmt: skip
-WORKBOOK_VARIABLES = ("ZAMMAD_URL", "ZAMMAD_TOKEN", "GAUGES_TOKEN", "MIMOTO_GOV_DATA",
-                      "MIMOTO_GOV_REPORTS")  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """Run the demo as a newcomer would: no configuration, in an empty folder."""
-    workdir = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as patch:
-        for name in WORKBOOK_VARIABLES:
-            patch.delenv(name, raising=False)
-        patch.chdir(workdir)
-        out = io.StringIO()
-        run = run_demo(tickets=120, out=out)
-    return workdir, run, out.getvalue()
+@pytest.fixture
+def demo(demo_result):
+    """(the demo's folder, its DemoRun, what it printed)."""
+    return demo_result.folder, demo_result.run, demo_result.output
 
 
 def where(output: str) -> dict[str, str]:
@@ -50,9 +45,10 @@ def where(output: str) -> dict[str, str]:
 
 
 def absolute(workdir: Path, printed: str | Path) -> Path:
-    """A path the demo printed or returned, relative ones taken from the demo's folder."""
+    """A path the demo printed or returned (absolute: the clone is a project root)."""
     path = Path(printed)
-    return path if path.is_absolute() else workdir / path
+    assert path.is_absolute() and path.is_relative_to(workdir), path
+    return path
 
 
 def table_rows(html: str) -> list[list[str]]:
@@ -69,6 +65,28 @@ def block(output: str, first_words: str) -> list[str]:
     start = next(i for i, line in enumerate(lines) if line.startswith(first_words))
     end = lines.index("", start) if "" in lines[start:] else len(lines)
     return lines[start:end]
+
+
+def test_the_demo_keeps_to_demo_folder_and_touches_no_real_folder_or_env(demo_result):
+    project, output = demo_result.project, demo_result.output
+    assert real_folders(project) == demo_result.before
+    assert REAL_ENV["ZAMMAD_URL"] in (project / ".env").read_text()
+    demo = demo_result.folder
+    for folder in ("data", "reports"):
+        assert (demo / folder / DEMO_MARKER).is_file()
+    assert (demo / "data" / "registers.sqlite").is_file()
+    assert len(list((demo / "reports").rglob("*.html"))) >= 5
+    # git sees nothing new: demo/ is ignored, and nothing was made under notebooks/.
+    assert untracked(project) == []
+    notebooks = {p.name for p in (project / "notebooks").iterdir()}
+    assert notebooks == {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
+    first = output.splitlines()[0]
+    assert f"writes only into {demo / 'data'} and {demo / 'reports'}" in first
+    assert "make clean-demo" in first and ".env are not touched" in first
+    # Nothing of the real desk named in .env reached the demo's outputs.
+    for path in demo.rglob("*"):
+        if path.is_file():
+            assert b"desk.mimoto.example" not in path.read_bytes(), path
 
 
 def test_analytics_and_site_audit_run_before_the_review_sar_and_erasure_after():
@@ -184,3 +202,34 @@ def test_the_output_is_short_and_ends_with_the_review(demo):
     for first in ("Pulling Gaug.es", "Auditing the cookies", "Building the subject access",
                   "Planning the erasure"):  # fmt: skip
         assert 2 <= len(block(output, first)) <= 3, block(output, first)
+
+
+def footer(page: Path) -> str:
+    html = page.read_text(encoding="utf-8")
+    return unescape(re.sub(r"<[^>]+>", "", re.search(r"<footer.*?</footer>", html, re.S)[0]))
+
+
+def test_only_reports_with_personal_data_say_so_in_their_footer(demo):
+    workdir, run, output = demo
+    listed = {label: absolute(workdir, path) for label, path in where(output).items()}
+    holding = [listed["Retention review (HTML)"], listed["Deletion checklist (HTML)"],
+               listed["Subject access package"] / "index.html"]  # fmt: skip
+    for page in holding:
+        assert "Contains personal data" in footer(page), page
+    site_audit = listed["Site audit (HTML)"]
+    assert "Contains personal data" not in footer(site_audit)
+    assert "Holds no personal data" in footer(site_audit)
+
+
+def visible_text(page: Path) -> str:
+    hidden = r"<style.*?</style>|<script.*?</script>|<img[^>]*>"
+    html = re.sub(hidden, "", page.read_text(encoding="utf-8"), flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_subject_access_response_gives_every_date_the_uk_way(demo):
+    workdir, run, _ = demo
+    page = absolute(workdir, run.results["sar"]) / "index.html"
+    text = visible_text(page)
+    assert re.findall(r"\b\d{4}-\d{2}-\d{2}\b", text) == []
+    assert re.search(r"\b\d{1,2} [A-Z][a-z]{2} 20\d\d\b", text)

@@ -35,6 +35,7 @@ from mimoto_gov.views.review.build import (
     run_review,
     scan_inventory,
 )
+from tests.helpers.commands import commands_in, parse_error
 from tests.helpers.paths import ROOT
 
 NOTEBOOK = ROOT / "notebooks" / "retention_review.ipynb"
@@ -434,6 +435,9 @@ def test_the_report_carries_the_right_figures_for_two_months(pulled, rendered):
         ) in page
         actions = tables["Most urgent first; the last column names the section with the detail"]
         assert row(actions[1:], "1")[1] == "Approve the retention schedule"
+        for line in actions[1:]:
+            for command in commands_in(line[3]):
+                assert parse_error(command) is None, (command, parse_error(command))
         for action, verb in (
             ("delete", "Delete"),
             ("anonymise", "Anonymise"),
@@ -465,6 +469,20 @@ def test_the_report_carries_the_right_figures_for_two_months(pulled, rendered):
         assert summary["month"] == month
         past_csv = pd.read_csv(run.folder / "tickets-past-period.csv", dtype=str)
         assert len(past_csv) == want["past_total"]
+        # the staff lists carry what staff act on: article ids, account ids and, in the CSV
+        # only (private reports folder), the account's address; the page keeps it masked
+        redact = pd.read_csv(run.folder / "tickets-to-redact.csv", dtype=str).fillna("")
+        assert {"Ticket", "Article ids"} <= set(redact.columns)
+        article_ids = {int(a) for cell in redact["Article ids"] if cell for a in cell.split(", ")}
+        assert article_ids and article_ids <= set(dataset.articles)
+        inactive = pd.read_csv(run.folder / "inactive-customers.csv", dtype=str)
+        assert len(inactive) and {"User id", "Email", "Email (masked)"} <= set(inactive.columns)
+        for uid, email in zip(inactive["User id"], inactive["Email"], strict=True):
+            assert dataset.users[int(uid)]["email"] == email
+        shown = next(rows for caption, rows in tables.items()
+                     if caption.startswith("Inactive customer accounts"))  # fmt: skip
+        assert "Email" not in shown[0] and "Email (masked)" in shown[0]
+        assert not any(email in page for email in inactive["Email"])
         jobs = json.loads((run.folder / "zammad-jobs.json").read_text())
         # Only the delete and anonymise rules have a scheduler (a person does the review).
         assert [job["active"] for job in jobs] == [False] * 3

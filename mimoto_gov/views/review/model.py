@@ -104,3 +104,14 @@ class ReviewData:
         """Return the last day the review covers, in UK time."""
         # Its moment is midnight after that day.
         return (self.as_of - pd.Timedelta(microseconds=1)).tz_convert(UK_TIME).date()
+
+
+# frame.attrs key naming the columns of a list that go only into its CSV beside the report
+# (in the private reports folder), never onto the page (see Output.show_list).
+STAFF_ONLY = "staff_only_columns"
+
+
+def for_staff_only(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Mark ``columns`` of a list as for its CSV only (say, an address staff write to)."""
+    frame.attrs[STAFF_ONLY] = tuple(columns)
+    return frame

@@ -9,7 +9,7 @@ import pandas as pd
 from mimoto_gov.formats import thousands
 from mimoto_gov.reports.display import show_callout, show_table
 from mimoto_gov.support.csvout import write_csv
-from mimoto_gov.views.review.model import ReviewData
+from mimoto_gov.views.review.model import STAFF_ONLY, ReviewData
 
 LIST_LIMIT = 50
 
@@ -34,7 +34,8 @@ class Output:
 
         The CSV goes beside the report (``output_dir``); a run without one (a notebook opened
         by hand) shows the first rows only and says so. ``frame`` None (a register not set up
-        yet) shows the ``missing`` sentence instead.
+        yet) shows the ``missing`` sentence instead. Columns marked with
+        :func:`for_staff_only` go into the CSV and never onto the page.
         """
         if frame is None:
             show_callout(f"{caption}: {missing}", level="info")
@@ -44,7 +45,9 @@ class Output:
             show_callout(f"{caption}: none.", level="info")
             return
         written = self.write_csv(frame, csv)
-        show_table(frame, caption=f"{caption} ({thousands(total)})", max_rows=limit)
+        private = [c for c in frame.attrs.get(STAFF_ONLY, ()) if c in frame.columns]
+        shown = frame.drop(columns=private)
+        show_table(shown, caption=f"{caption} ({thousands(total)})", max_rows=limit)
         if total > limit:
             where = (
                 f"the full list is in {csv} beside this report"

@@ -79,22 +79,29 @@ class PersonalData:
 
     def _tickets_to_redact(self) -> pd.DataFrame:
         findings = self.redaction_findings()
-        columns = ["Ticket", "State", "Found", "Where", "Masked values"]
+        # The ticket number and the article ids lead staff to each place to redact in Zammad.
+        columns = ["Ticket", "Article ids", "State", "Found", "Where", "Masked values"]
         if findings.empty:
             return pd.DataFrame(columns=columns)
         # Plain Python over the (few) findings: far cheaper than a pandas group per ticket.
         per_ticket: dict[Any, dict] = {}
-        for ticket_id, kind, column, masked in zip(
+        for ticket_id, kind, column, masked, source, found_in in zip(
             findings["ticket_id"],
             findings["kind"],
             findings["column"],
             findings["masked"],
+            findings["source"],
+            findings["id"],
             strict=True,
         ):
-            entry = per_ticket.setdefault(ticket_id, {"kinds": {}, "places": set(), "masked": {}})
+            entry = per_ticket.setdefault(
+                ticket_id, {"kinds": {}, "places": set(), "masked": {}, "articles": {}}
+            )
             entry["kinds"][kind] = entry["kinds"].get(kind, 0) + 1
             entry["places"].add(PLACE_LABELS.get(column, column))
             entry["masked"][masked] = None
+            if source == "article":
+                entry["articles"][int(found_in)] = None
         tickets = self.data.tickets[["id", "number", "state"]].set_index("id")
         rows = []
         for ticket_id, entry in per_ticket.items():
@@ -105,6 +112,7 @@ class PersonalData:
             rows.append(
                 {
                     "Ticket": str(tickets.at[ticket_id, "number"]) if known else "",
+                    "Article ids": ", ".join(str(a) for a in sorted(entry["articles"])),
                     "State": str(tickets.at[ticket_id, "state"]) if known else "",
                     "Found": ", ".join(f"{n} {KIND_NOUNS[k]}" for k, n in kinds),
                     "Where": ", ".join(sorted(entry["places"])),

@@ -63,14 +63,26 @@ def actions(
     if review.snapshot_warning():
         taken = uk_date(review.snapshot_time)
         rows.append(
-            ("Pull a fresh snapshot, then run again", None, f"snapshot of {taken}", "Run box")
+            (
+                "Pull a fresh snapshot, then run again",
+                None,
+                f"snapshot of {taken}: `mimoto-gov pull`, then `mimoto-gov review`",
+                "Run box",
+            )
         )
     requests = governance.open_requests()
     if requests is not None and len(requests):
         overdue = int((requests["Overdue"] == "OVERDUE").sum())
         where = "Open requests"
         if overdue:
-            rows.append(("Answer overdue requests", overdue, "past the legal deadline", where))
+            rows.append(
+                (
+                    "Answer overdue requests",
+                    overdue,
+                    "past the legal deadline: `mimoto-gov requests list`",
+                    where,
+                )
+            )
         if len(requests) > overdue:
             rows.append(("Keep open requests on time", len(requests) - overdue, "due dates", where))
     candidates = governance.request_candidates()
@@ -154,7 +166,7 @@ def actions(
             (
                 "Delete the workbook's own old copies",
                 len(own_copies),
-                "mimoto-gov tidy --execute",
+                "`mimoto-gov tidy --execute`",
                 "The workbook's own copies",
             )
         )

@@ -46,6 +46,7 @@ from mimoto_gov.errors import ConfigError
 from mimoto_gov.policy.files import normalise_text, read_policy_text, repository_policy_dir
 from mimoto_gov.policy.schedule import load_schedule, repository_schedule_path
 from mimoto_gov.settings import Settings
+from mimoto_gov.support.examples import DEMO_MARKER, mark_demo_folder
 from mimoto_gov.zammad import frames
 from tests.helpers.gauges import DESK, desk_referrer_export
 from tests.helpers.inprocess import history
@@ -847,12 +848,28 @@ def test_policy_changes_since_a_date_show_the_diff_and_the_commitments_touched(r
     quiet = policy_changes("2026-11-01", policy)
     assert not quiet.changed and "No change" in quiet.note and quiet.touched.empty
 
+    # The first version in the period is the baseline: only the later change counts.
     first = policy_changes(date(2026, 9, 1), policy)
-    effects = first.touched.set_index("Commitment")["Effect"]
-    assert effects["marketing-opt-in"] == "clause added (new or moved text)"
+    assert first.baseline is not None and first.baseline.day == date(2026, 9, 10)
+    assert first.diff == change.diff
+    assert set(first.touched["Commitment"]) == set(change.touched["Commitment"])
+    assert "marketing-opt-in" not in set(first.touched["Commitment"])
+    assert "is the baseline" in first.summary() and "1 later commit(s)" in first.summary()
 
     policy.write_text(changed + "\nDraft sentence.\n")
     assert policy_changes(date(2026, 11, 1), policy).uncommitted
+
+
+def test_the_policys_first_version_is_the_baseline_not_a_change(repo):
+    text = (REPO_POLICY / "privacy-policy.md").read_text()
+    commit_policy(repo, text, "2026-10-03T12:00:00+01:00", "Policy as published")
+    change = policy_changes(date(2026, 10, 1), repo / "policy" / "privacy-policy.md")
+    assert change.baseline is not None and not change.changed
+    assert change.lines().empty and change.touched.empty and change.new_text == ()
+    promises = len(load_commitments(REPO_POLICY / "commitments.yml"))
+    assert change.summary().startswith("The policy's first committed version")
+    assert f"its {promises} promises are listed" in change.summary()
+    assert "added" not in change.summary()
 
 
 def test_normalised_text_reads_links_as_their_words():
@@ -865,6 +882,7 @@ def test_normalised_text_reads_links_as_their_words():
 
 
 def test_seeding_is_idempotent_and_shows_every_status(data, reports):
+    mark_demo_folder(data)
     first = seed_demo_registers(data, today=TODAY)
     assert first.total > 0 and first.added["requests"] == 3
     with regs(data) as reg:
@@ -895,6 +913,34 @@ def test_seeding_is_idempotent_and_shows_every_status(data, reports):
     assert table.loc["analytics-not-shared", "status"] == MISSING
 
 
+def test_examples_go_only_into_a_demo_folder(data):
+    with pytest.raises(ConfigError, match="not a demo folder"):
+        seed_demo_registers(data, today=TODAY)
+    assert not (data / "registers.sqlite").exists()
+
+
+def test_example_entries_outside_the_demo_folder_are_refused_as_evidence(data, reports):
+    # Demo data copied into a real folder (an older demo wrote into ./data): the marker is
+    # gone, the marked entries stay, and no promise is met on them.
+    mark_demo_folder(data)
+    seed_demo_registers(data, today=TODAY)
+    (data / DEMO_MARKER).unlink()
+    table = check_commitments(data_dir=data, reports_dir=reports, today=TODAY).set_index("id")
+    refused = [
+        "uk-warrants-only", "users-told", "no-access-logs", "marketing-opt-in",
+        "deletion-on-request", "no-sharing-without-consent", "export-on-request",
+    ]  # fmt: skip
+    for cid in refused:
+        assert table.loc[cid, "status"] == MISSING, cid
+        assert "from the demo refused as evidence" in table.loc[cid, "evidence"], cid
+    assert "example attestation(s)" in table.loc["no-access-logs", "evidence"]
+    # A real attestation beside the example one counts, the example one still does not.
+    with regs(data) as reg:
+        reg.attest("no-access-logs", "No access logs.", "Jo Bloggs", attested_on=TODAY)
+    outcome = judge("no-access-logs", data, reports)
+    assert outcome.status == MET and "Jo Bloggs" in outcome.evidence
+
+
 # -- the command -----------------------------------------------------------------------------------
 
 
@@ -910,6 +956,7 @@ def test_command_prints_every_promise_and_writes_a_safe_private_csv(
     (data / "policy" / "commitments.yml").write_text(
         commitments.replace("owner: Website lead", "owner: \"=HYPERLINK('http://x')\"", 1)
     )
+    mark_demo_folder(data)
     seed_demo_registers(data, today=date.today() - timedelta(days=1))
     out = tmp_path / "out" / "commitments.csv"
     assert main(["commitments", "--out", str(out)]) == 0

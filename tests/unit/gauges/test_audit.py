@@ -116,7 +116,17 @@ def test_clean_exports_give_no_false_alarm():
 def test_planted_result_is_not_clean(planted):
     assert not planted.clean
     assert planted.counts["high"] >= 5
-    assert "act on the high findings" in planted.headline()
+    assert planted.headline().startswith("The exports hold more than anonymous aggregates")
+    assert planted.level == "action"
+
+
+def test_the_verdict_comes_first_and_only_high_findings_ask_for_action(planted):
+    lesser = [f for f in planted.findings if f.severity != "high"]
+    assert lesser and any(f.severity == "medium" for f in lesser)
+    result = type(planted)(findings=tuple(lesser), checked=planted.checked)
+    assert not result.clean
+    assert result.headline().startswith("No personal data found")
+    assert result.level == "info"
 
 
 def counts_frame(views):

@@ -28,3 +28,11 @@ def test_the_front_sections_come_first_escaped_and_are_kept(tmp_path):
 def test_without_sections_the_index_is_the_list_of_reports(tmp_path):
     page = write_index(tmp_path / "reports").read_text()
     assert "No reports yet." in page and ">Due</h2>" not in page
+
+
+def test_only_an_index_with_sections_warns_of_personal_data(tmp_path):
+    bare = write_index(tmp_path / "bare").read_text()
+    assert "Holds no personal data" in bare and "Contains personal data" not in bare
+    front = [FrontSection("Due", "1 overdue.", None, level="action")]
+    opened = write_index(tmp_path / "opened", front=front).read_text()
+    assert "Contains personal data" in opened
