@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mimoto_gov.policy.schedule import SCHEDULE_FILE, CopyRule, Schedule
 from mimoto_gov.retention.approval import load_approved_schedule
+from mimoto_gov.settings import load_settings
 
 __all__ = ["CopyRule", "OwnCopiesSchedule", "load_own_copies_schedule", "own_copies_of"]
 
@@ -58,7 +59,5 @@ def load_own_copies_schedule(data_dir: Path | str | None = None) -> OwnCopiesSch
 
     """
     if data_dir is None:
-        from mimoto_gov.settings import load_settings
-
         data_dir = load_settings().data_dir
     return own_copies_of(load_approved_schedule(data_dir))

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from mimoto_gov.audits.findings import Finding, listed, note, ok, todo
+from mimoto_gov.audits.own_copies import load_own_copies_schedule
 from mimoto_gov.deadlines import uk_date
 from mimoto_gov.errors import ConfigError
 from mimoto_gov.policy.files import COMMITMENTS_FILE, ROPA_FILE, policy_file, read_yaml
 from mimoto_gov.policy.ropa import is_placeholder, load_ropa, ropa_gaps
+from mimoto_gov.retention.rules import default_schedule_path, load_schedule
 
 BACKUPS_FILE = "backups.yml"
 ARTICLE15_FILE = "article15.yml"
@@ -158,9 +160,6 @@ def commitments_findings(data_dir: Path) -> list[Finding]:
 
 def schedule_findings(data_dir: Path) -> list[Finding]:
     """Say whether the retention schedule (and the own-copies periods) are approved."""
-    from mimoto_gov.audits.own_copies import load_own_copies_schedule
-    from mimoto_gov.retention.rules import default_schedule_path, load_schedule
-
     findings = []
     path = default_schedule_path(Path(data_dir) / "policy")
     try:

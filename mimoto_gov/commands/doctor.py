@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from mimoto_gov.audits.deployment import check_deployment
+from mimoto_gov.settings import PROJECT_DIR, env_file_path, load_settings, project_root
+from mimoto_gov.zammad.client import client_from_settings
+
 DESCRIPTION = """\
 Check, one line each, what a real deployment needs before its first review: .env at the
 project root and private; Zammad answering with a token that holds what each job needs (read
@@ -18,9 +22,6 @@ anything is todo, 0 otherwise. Nothing is written or changed, here or in Zammad.
 
 
 def _run(args: argparse.Namespace) -> int:
-    from mimoto_gov.audits.deployment import check_deployment
-    from mimoto_gov.settings import PROJECT_DIR, env_file_path, load_settings, project_root
-    from mimoto_gov.zammad.client import client_from_settings
 
     settings = load_settings()
     result = check_deployment(

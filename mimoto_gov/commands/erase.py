@@ -6,6 +6,8 @@ import argparse
 import sys
 
 from mimoto_gov.commands._arguments import number_between
+from mimoto_gov.erasure.run import erase
+from mimoto_gov.support.confirm import typed_confirmation
 from mimoto_gov.support.lock import DEFAULT_WAIT
 
 DESCRIPTION = """\
@@ -79,8 +81,6 @@ def register(subparsers) -> None:
 
 def ask(plan) -> bool:
     """Ask the person at the terminal to type DELETE."""
-    from mimoto_gov.support.confirm import typed_confirmation
-
     tickets = len(plan.tickets_to_delete)
     kept = (
         f" {len(plan.kept):,} ticket(s) kept by decision go to a placeholder customer first."
@@ -95,8 +95,6 @@ def ask(plan) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """Run the dry run or the erasure, print what happened and the documents' paths."""
-    from mimoto_gov.erasure.run import erase
-
     confirm = ask if sys.stdin.isatty() else None
     result = erase(
         args.email,

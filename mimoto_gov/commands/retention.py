@@ -8,6 +8,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mimoto_gov.commands._arguments import number_at_least
+from mimoto_gov.commands._register_helpers import output_csv, print_table, verbs
+from mimoto_gov.formats import month_label, parse_month
+from mimoto_gov.inventory import load_inventory
+from mimoto_gov.registers import open_registers, provenance
+from mimoto_gov.retention.apply import RetentionRefused as Refused
+from mimoto_gov.retention.apply import execute_plan
+from mimoto_gov.retention.approval import approve_schedule, load_approved_schedule
+from mimoto_gov.retention.plan import DONE_BEFORE, EXCLUDED, KEPT, make_plan
+from mimoto_gov.settings import load_settings
+from mimoto_gov.support.confirm import typed_confirmation
+from mimoto_gov.support.lock import DEFAULT_WAIT, data_folder_lock
+from mimoto_gov.views.retention_plan import write_plan
+from mimoto_gov.zammad.client import client_from_settings
+from mimoto_gov.zammad.desk import ensure_same_desk
+from mimoto_gov.zammad.sync import pull
 
 DESCRIPTION = """\
 The retention schedule (data/policy/retention.yml) says how long every store of personal data
@@ -35,8 +50,6 @@ carried out has nothing left to do."""
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``retention`` with its verbs ``approve``, ``apply`` and ``log``."""
-    from mimoto_gov.commands._register_helpers import verbs
-
     parser = subparsers.add_parser(
         "retention",
         help="approve the retention schedule, plan and carry it out, read its log",
@@ -82,9 +95,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _approve(args: argparse.Namespace) -> int:
-    from mimoto_gov.registers import open_registers, provenance
-    from mimoto_gov.retention.approval import approve_schedule
-    from mimoto_gov.settings import load_settings
 
     settings = load_settings()
     # The approver is the actor of the trail's event, as for every register change.
@@ -105,10 +115,6 @@ def _approve(args: argparse.Namespace) -> int:
 
 
 def _log(args: argparse.Namespace) -> int:
-    from mimoto_gov.commands._register_helpers import output_csv, print_table
-    from mimoto_gov.formats import parse_month
-    from mimoto_gov.registers import open_registers
-    from mimoto_gov.settings import load_settings
 
     month = parse_month(args.month) if args.month else None
     with open_registers(load_settings().registers_path) as registers:
@@ -123,8 +129,6 @@ def _log(args: argparse.Namespace) -> int:
 
 def ask(plan) -> bool:
     """Ask the person at the terminal to type DELETE."""
-    from mimoto_gov.support.confirm import typed_confirmation
-
     todo = plan.to_do()
     acting = int((todo["action"] != "review").sum())
     return typed_confirmation(
@@ -134,7 +138,6 @@ def ask(plan) -> bool:
 
 
 def _apply(args: argparse.Namespace) -> int:
-    from mimoto_gov.settings import load_settings
 
     result = apply_month(
         load_settings(),
@@ -187,9 +190,6 @@ def apply_month(
             holding the data folder (``FolderBusy``); Zammad unreachable.
 
     """
-    from mimoto_gov.formats import parse_month
-    from mimoto_gov.support.lock import DEFAULT_WAIT, data_folder_lock
-
     month = parse_month(month)
     options = (yes, confirm, limit, timeout, interval, client)
     if not execute:
@@ -201,13 +201,6 @@ def apply_month(
 
 
 def _month(settings, month, execute, yes, confirm, limit, timeout, interval, client):
-    from mimoto_gov.formats import month_label
-    from mimoto_gov.inventory import load_inventory
-    from mimoto_gov.registers import open_registers
-    from mimoto_gov.retention.apply import RetentionRefused as Refused
-    from mimoto_gov.retention.approval import load_approved_schedule
-    from mimoto_gov.retention.plan import make_plan
-    from mimoto_gov.views.retention_plan import write_plan
 
     schedule = load_approved_schedule(settings.data_dir)
     inventory = load_inventory(settings.data_dir)
@@ -256,8 +249,6 @@ def _month(settings, month, execute, yes, confirm, limit, timeout, interval, cli
 
 def _check_before_execute(plan, settings, client, refused) -> None:
     """Refuse an unapproved schedule or a snapshot of another desk, before any request."""
-    from mimoto_gov.zammad.desk import ensure_same_desk
-
     schedule = plan.schedule
     if not schedule.approved:
         raise refused(
@@ -270,10 +261,6 @@ def _check_before_execute(plan, settings, client, refused) -> None:
 
 
 def _execute(settings, plan, registers, client, label, limit, timeout, interval) -> MonthResult:
-    from mimoto_gov.retention.apply import execute_plan
-    from mimoto_gov.views.retention_plan import write_plan
-    from mimoto_gov.zammad.client import client_from_settings
-    from mimoto_gov.zammad.sync import pull
 
     own = client is None
     client = client or client_from_settings(settings)
@@ -313,7 +300,6 @@ def _execute(settings, plan, registers, client, label, limit, timeout, interval)
 
 
 def _plan_text(plan) -> str:
-    from mimoto_gov.retention.plan import DONE_BEFORE, EXCLUDED, KEPT
 
     todo = plan.to_do()
 

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+from datetime import datetime
+
+from mimoto_gov.audits.own_copies_tidy import tidy_own_copies
+from mimoto_gov.deadlines import UK_TIME, uk_date
+from mimoto_gov.errors import ReportError
+from mimoto_gov.settings import load_settings
+from mimoto_gov.support.lock import data_folder_lock
 
 DESCRIPTION = """\
 List the workbook's own copies of personal data that are past their period in the
@@ -21,11 +28,6 @@ waits a short while for another destructive command (an erasure) to finish, then
 
 
 def _run(args: argparse.Namespace) -> int:
-    from mimoto_gov.audits.own_copies_tidy import tidy_own_copies
-    from mimoto_gov.deadlines import uk_date
-    from mimoto_gov.errors import ReportError
-    from mimoto_gov.settings import load_settings
-    from mimoto_gov.support.lock import data_folder_lock
 
     settings = load_settings()
     with contextlib.ExitStack() as stack:
@@ -70,9 +72,6 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _today():
-    from datetime import datetime
-
-    from mimoto_gov.deadlines import UK_TIME
 
     return datetime.now(UK_TIME).date()
 

@@ -49,6 +49,7 @@ from mimoto_gov.erasure.model import (
     RetainedCopy,
 )
 from mimoto_gov.erasure.policy import load_backup_policy, load_keep_policy, load_recipients
+from mimoto_gov.subject import CUSTOMER, find_subject
 
 # Names other modules imported from here before the model had its own module.
 __all__ = [
@@ -99,8 +100,6 @@ def plan_erasure(
         An :class:`ErasurePlan` whose ``lines`` are the checklist.
 
     """
-    from mimoto_gov.subject import CUSTOMER, find_subject
-
     # The one identity rule (mimoto_gov.subject.identify): current email only; logins and old
     # addresses are near-matches, listed and never deleted.
     subject = find_subject(inventory, emails)

@@ -49,7 +49,7 @@ from mimoto_gov.policy.schedule_sections import (
     parse_stores,
     reason_text,
 )
-from mimoto_gov.settings import POLICY_DIR
+from mimoto_gov.settings import POLICY_DIR, load_settings
 
 __all__ = [
     "ACTIONS",
@@ -219,8 +219,6 @@ def default_schedule_path(policy_dir: Path | None = None) -> Path:
     copy tracked in the repository, so a data folder holding only a snapshot still works.
     """
     if policy_dir is None:
-        from mimoto_gov.settings import load_settings
-
         policy_dir = load_settings().policy_dir
     candidate = Path(policy_dir) / SCHEDULE_FILE
     return candidate if candidate.is_file() else repository_schedule_path()

@@ -53,8 +53,9 @@ from mimoto_gov.registers.request_model import (
 from mimoto_gov.registers.requests import RequestsMixin
 from mimoto_gov.registers.retention_log import RetentionLogMixin
 from mimoto_gov.registers.subjects import keyed_hash, keyed_hasher, normalise_email
-from mimoto_gov.registers.trail import Provenance, provenance
+from mimoto_gov.registers.trail import Provenance, provenance, record_baseline
 from mimoto_gov.registers.trail_check import Verification, events, verify
+from mimoto_gov.settings import load_settings
 
 
 class Registers(
@@ -81,8 +82,6 @@ class Registers(
 
     def start_trail(self) -> int:
         """Give the entries a file held before it had a trail their first event (once)."""
-        from mimoto_gov.registers.trail import record_baseline
-
         pending = self.conn.execute(
             "SELECT 1 FROM trail_meta WHERE key = 'baseline' AND value = 'pending'"
         ).fetchone()
@@ -165,8 +164,6 @@ def open_registers(path: Path | None = None, *, who: Provenance | None = None) -
 
     """
     if path is None:
-        from mimoto_gov.settings import load_settings
-
         path = load_settings().registers_path
     path = Path(path)
     registers = Registers(connect(path), path, who)

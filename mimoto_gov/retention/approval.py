@@ -21,6 +21,7 @@ from mimoto_gov.policy.schedule import (
     load_schedule,
 )
 from mimoto_gov.registers.retention_log import read_schedule_approvals
+from mimoto_gov.settings import load_settings
 
 REGISTERS_FILE = "registers.sqlite"
 
@@ -55,8 +56,6 @@ def load_approved_schedule(
 
     """
     if data_dir is None:
-        from mimoto_gov.settings import load_settings
-
         data_dir = load_settings().data_dir
     schedule = load_schedule(schedule_path(data_dir, path))
     rows = read_schedule_approvals(Path(data_dir) / REGISTERS_FILE)

@@ -10,6 +10,7 @@ from mimoto_gov.formats import thousands, uk_date, uk_dates
 from mimoto_gov.retention import rules as retention
 from mimoto_gov.retention.customers import placeholder_user_id
 from mimoto_gov.retention.jobs import describe_perform, zammad_jobs
+from mimoto_gov.views.review import charts
 from mimoto_gov.views.review.model import ReviewData
 
 
@@ -65,8 +66,6 @@ class ScheduleApplied:
 
     def rules_chart(self):
         """Chart each rule's tickets within and past their period."""
-        from mimoto_gov.views.review import charts  # matplotlib: only when a chart is drawn
-
         figure = charts.rules_chart(retention.rule_summary(self.data.applied, self.data.schedule))
         return charts.noted_if_empty(figure, self.data.applied.empty, "No tickets held yet")
 
