@@ -12,7 +12,7 @@ DESCRIPTION = """\
 Check, one line each, what a real deployment needs before its first review: .env at the
 project root and private; Zammad answering with a token that holds what each job needs (read
 from Zammad: one harmless read per permission); the policy files staff fill in (ropa.yml and
-backups.yml placeholders, article15.yml and ropa.yml agreeing where Zammad hosts the desk,
+the backups in retention.yml, article15.yml and ropa.yml agreeing where Zammad hosts the desk,
 the policy's public repository in commitments.yml); the retention schedule approved; the
 erasure key present; no demo data in the real folders; and, with --scheduling, the scheduled
 jobs' recipes installed.
