@@ -2,10 +2,11 @@
 
 :func:`check_deployment` looks at the ``.env`` file (present, private), Zammad (it answers,
 and the token holds what each job needs: :mod:`mimoto_gov.audits.zammad_access`), the policy
-files staff fill in (``ropa.yml``, ``backups.yml``, ``article15.yml`` against ``ropa.yml``,
-``commitments.yml``), the retention schedule's approval, the erasure key, demo data in the
-real folders and, when asked, the scheduled jobs' recipes. Every finding is ``ok``, ``todo``
-(blocks a real review) or ``note``. Nothing is written or changed anywhere.
+files staff fill in (``ropa.yml``, the backups in ``retention.yml``, ``article15.yml``
+against ``ropa.yml``, ``commitments.yml``), the retention schedule's approval, the erasure
+key, demo data in the real folders and, when asked, the scheduled jobs' recipes. Every
+finding is ``ok``, ``todo`` (blocks a real review) or ``note``. Nothing is written or
+changed anywhere.
 """
 
 from __future__ import annotations

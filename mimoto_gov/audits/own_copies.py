@@ -1,8 +1,9 @@
 """The workbook's own copies of personal data that are past their period.
 
-Subject access packages, deletion checklists, monthly reviews, raw analytics responses and
-failed-run notebooks are copies of personal data the workbook made itself. Their periods are
-read by :mod:`.own_copies_schedule`; :func:`own_copies_due` lists what is past its period and
+Subject access packages, deletion checklists, monthly reviews and retention plans, raw
+analytics responses and failed-run notebooks are copies of personal data the workbook made
+itself. Their periods are the ``own_copies`` section of the retention schedule, read by
+:mod:`.own_copies_schedule`; :func:`own_copies_due` lists what is past its period and
 :func:`mimoto_gov.audits.own_copies_tidy.tidy_own_copies` deletes it, only when told to execute.
 
 The request register is read read-only (opened as a read-only SQLite URI and only when the
@@ -131,7 +132,7 @@ def find_due(
     closed = _closed_requests(data_dir)
     _sar_packages(due, reports_dir, closed)
     _erasure_folders(due, reports_dir, closed)
-    _monthly_reviews(due, reports_dir)
+    _monthly_reports(due, reports_dir)
     _analytics_raw(due, data_dir)
     _failed_notebooks(due, reports_dir)
     return due.found
@@ -178,15 +179,10 @@ def _erasure_folders(due: _DueList, reports_dir: Path, closed: dict[str, date]) 
                 )
 
 
-def _monthly_reviews(due: _DueList, reports_dir: Path) -> None:
-    for folder in _subfolders(reports_dir / "retention-review"):
-        due.add(
-            "monthly_reviews",
-            reports_dir,
-            folder,
-            _uk_day(_newest_mtime(folder)),
-            "delete the folder",
-        )
+def _monthly_reports(due: _DueList, reports_dir: Path) -> None:
+    for key, kind in (("monthly_reviews", "retention-review"), ("retention_plans", "retention")):
+        for folder in _subfolders(reports_dir / kind):
+            due.add(key, reports_dir, folder, _uk_day(_newest_mtime(folder)), "delete the folder")
 
 
 def _analytics_raw(due: _DueList, data_dir: Path) -> None:
@@ -261,7 +257,7 @@ def own_copies_due(
     reports_dir: Path | str | None = None,
     today: date | None = None,
 ) -> pd.DataFrame:
-    """List every copy the workbook made that is past its period in ``own-copies.yml``.
+    """List every copy the workbook made that is past its period in the retention schedule.
 
     Args:
         data_dir: the workbook data folder (``$MIMOTO_GOV_DATA`` by default).
@@ -274,7 +270,7 @@ def own_copies_due(
         ``attrs["schedule"]`` names the file, version and whether the periods are approved.
 
     Raises:
-        ConfigError: ``own-copies.yml`` is malformed.
+        ConfigError: the retention schedule is malformed.
         RegisterError: ``registers.sqlite`` exists but cannot be read.
 
     """

@@ -1,6 +1,7 @@
 """The policy files staff fill in before going live, checked for ``mimoto-gov doctor``.
 
-``ropa.yml`` (fields still ``TO BE FILLED/CONFIRMED BY STAFF``), ``backups.yml`` (periods
+``ropa.yml`` (fields still ``TO BE FILLED/CONFIRMED BY STAFF``), the backups in
+``retention.yml`` (periods
 not yet confirmed with their owner), ``article15.yml`` against ``ropa.yml`` (where Zammad
 hosts the desk: what people are told must match the record), ``commitments.yml`` (the
 policy's public repository) and the retention schedule's approval. Nothing is changed.
@@ -13,13 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mimoto_gov.audits.findings import Finding, listed, note, ok, todo
+from mimoto_gov.audits.findings import Finding, listed, ok, todo
 from mimoto_gov.deadlines import uk_date
-from mimoto_gov.errors import ConfigError
+from mimoto_gov.errors import ConfigError, MimotoGovError
 from mimoto_gov.policy.files import COMMITMENTS_FILE, ROPA_FILE, policy_file, read_yaml
 from mimoto_gov.policy.ropa import is_placeholder, load_ropa, ropa_gaps
+from mimoto_gov.retention.approval import load_approved_schedule
 
-BACKUPS_FILE = "backups.yml"
+SCHEDULE_FILE = "retention.yml"
 ARTICLE15_FILE = "article15.yml"
 
 
@@ -56,17 +58,25 @@ def ropa_findings(data_dir: Path) -> tuple[list[Finding], dict | None]:
 
 
 def backups_findings(data_dir: Path) -> list[Finding]:
-    """Say whether each backup's period was confirmed with its owner and nothing is unfilled."""
-    path = policy_file(BACKUPS_FILE, data_dir)
+    """Say whether each backup's period was confirmed with its owner and nothing is unfilled.
+
+    The backups are the manual line of the retention schedule (``retention.yml``,
+    ``backups.copies``).
+    """
+    path = policy_file(SCHEDULE_FILE, data_dir)
+    label = f"{SCHEDULE_FILE} backups"
     try:
-        data = read_yaml(path, "backups file")
+        data = read_yaml(path, "retention schedule")
     except ConfigError as error:
-        return [todo(BACKUPS_FILE, str(error))]
-    data = data if isinstance(data, dict) else {}
-    backups = [b for b in data.get("backups") or [] if isinstance(b, dict)]
+        return [todo(label, str(error))]
+    section = data.get("backups") if isinstance(data, dict) else None
+    section = section if isinstance(section, dict) else {}
+    backups = [b for b in section.get("copies") or [] if isinstance(b, dict)]
     unconfirmed = [str(b.get("name")) for b in backups if not b.get("confirmed_on")]
-    gaps = list(placeholders(data))
+    gaps = list(placeholders(section))
     problems = []
+    if not backups:
+        problems.append("no backup is listed (backups.copies)")
     if unconfirmed:
         problems.append(
             f"{len(unconfirmed):,} backup period(s) not confirmed with their owner "
@@ -75,8 +85,8 @@ def backups_findings(data_dir: Path) -> list[Finding]:
     if gaps:
         problems.append(f"{len(gaps):,} field(s) TO BE FILLED: {listed(gaps)}")
     if problems:
-        return [todo(BACKUPS_FILE, f"{'; '.join(problems)} ({path})")]
-    return [ok(BACKUPS_FILE, f"{len(backups):,} backup period(s), each confirmed ({path})")]
+        return [todo(label, f"{'; '.join(problems)} ({path})")]
+    return [ok(label, f"{len(backups):,} backup period(s), each confirmed ({path})")]
 
 
 def _named_places(text: str) -> set[str]:
@@ -157,41 +167,22 @@ def commitments_findings(data_dir: Path) -> list[Finding]:
 
 
 def schedule_findings(data_dir: Path) -> list[Finding]:
-    """Say whether the retention schedule (and the own-copies periods) are approved."""
-    from mimoto_gov.audits.own_copies import load_own_copies_schedule
-    from mimoto_gov.retention.rules import default_schedule_path, load_schedule
-
-    findings = []
-    path = default_schedule_path(Path(data_dir) / "policy")
+    """Say whether the retention schedule, as it reads now, is approved (in the registers)."""
     try:
-        schedule = load_schedule(path)
-        if schedule.approved:
-            findings.append(
-                ok(
-                    "retention schedule",
-                    f"{schedule.version} approved on {uk_date(schedule.approved_on)}",
-                )
+        schedule = load_approved_schedule(data_dir)
+    except MimotoGovError as error:
+        return [todo("retention schedule", str(error))]
+    if schedule.approved:
+        return [
+            ok(
+                "retention schedule",
+                f"{schedule.version} approved on {uk_date(schedule.approved_on)}",
             )
-        else:
-            findings.append(
-                todo(
-                    "retention schedule",
-                    f"{schedule.version} is proposed, not approved: once staff agree the "
-                    f"periods, set status: approved and approved_on in {path}",
-                )
-            )
-    except ConfigError as error:
-        findings.append(todo("retention schedule", str(error)))
-    try:
-        copies = load_own_copies_schedule(data_dir)
-        if not copies.approved:
-            findings.append(
-                note(
-                    "own copies",
-                    f"the workbook's own retention periods ({copies.source}) are proposals: "
-                    "approve them like the schedule",
-                )
-            )
-    except ConfigError as error:
-        findings.append(todo("own copies", str(error)))
-    return findings
+        ]
+    return [
+        todo(
+            "retention schedule",
+            f"{schedule.version} is a proposal, not approved as it reads now: once staff agree "
+            "the periods, run `mimoto-gov retention approve --by NAME`",
+        )
+    ]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from mimoto_gov.gauges.client import DEFAULT_BASE_URL, GaugesClient, pull
+from mimoto_gov.gauges.periods import month_span
+from mimoto_gov.gauges.store import import_exports, raw_dir
 from mimoto_gov.settings import load_settings
 from mimoto_gov.views.analytics_review import SAMPLE, render_analytics_review
 
@@ -87,8 +90,6 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     """Import the exports and print what the tables now hold."""
-    from mimoto_gov.gauges.store import import_exports
-
     result = import_exports(args.paths)
     print(result.summary())
     return 0
@@ -96,11 +97,6 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_pull(args: argparse.Namespace) -> int:
     """Pull the months live, save the raw responses and import them."""
-    from mimoto_gov.gauges.client import DEFAULT_BASE_URL, GaugesClient, pull
-    from mimoto_gov.gauges.periods import month_span
-    from mimoto_gov.gauges.store import import_exports, raw_dir
-    from mimoto_gov.settings import load_settings
-
     month_span(args.date_from, args.date_to)  # a bad month fails before any request
     settings = load_settings()
     token = settings.require("GAUGES_TOKEN")

@@ -7,6 +7,18 @@ import textwrap
 from datetime import date
 from pathlib import Path
 
+from mimoto_gov.commitments.evaluate import (
+    COMMITMENTS_FILE,
+    check_commitments,
+    load_commitments,
+    status_counts,
+)
+from mimoto_gov.deadlines import uk_date
+from mimoto_gov.errors import InputError
+from mimoto_gov.policy.files import policy_file
+from mimoto_gov.settings import load_settings
+from mimoto_gov.support.csvout import write_frame_csv
+
 DESCRIPTION = """\
 Check every promise of the privacy policy (data/policy/commitments.yml, one entry per
 clause) against its evidence: the registers, the analytics audit, the latest site audit,
@@ -16,8 +28,6 @@ always exits 0 when it could judge; the statuses are the result."""
 
 
 def _print(table, version: str, today: date) -> None:
-    from mimoto_gov.commitments.evaluate import status_counts
-    from mimoto_gov.deadlines import uk_date
 
     counts = status_counts(table)
     print(f"Commitments of the privacy policy (commitments.yml {version}), on {uk_date(today)}")
@@ -41,15 +51,6 @@ def _print(table, version: str, today: date) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from mimoto_gov.commitments.evaluate import (
-        COMMITMENTS_FILE,
-        check_commitments,
-        load_commitments,
-    )
-    from mimoto_gov.errors import InputError
-    from mimoto_gov.policy.files import policy_file
-    from mimoto_gov.settings import load_settings
-    from mimoto_gov.support.csvout import write_frame_csv
 
     out = Path(args.out) if args.out else None
     if out is not None and out.is_dir():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from mimoto_gov.commands._arguments import MAX_SEED, number_between
+from mimoto_gov.demo.run import run_demo
 from mimoto_gov.sandbox.synthetic.dataset import MAX_TICKETS, MIN_TICKETS
 
 DESCRIPTION = """\
@@ -44,7 +45,5 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the demo steps."""
-    from mimoto_gov.demo.run import run_demo
-
     run_demo(tickets=args.tickets, seed=args.seed)
     return 0

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 
+from mimoto_gov.audits.deployment import check_deployment
+from mimoto_gov.settings import PROJECT_DIR, env_file_path, load_settings, project_root
+from mimoto_gov.zammad.client import client_from_settings
+
 DESCRIPTION = """\
 Check, one line each, what a real deployment needs before its first review: .env at the
 project root and private; Zammad answering with a token that holds what each job needs (read
 from Zammad: one harmless read per permission); the policy files staff fill in (ropa.yml and
-backups.yml placeholders, article15.yml and ropa.yml agreeing where Zammad hosts the desk,
+the backups in retention.yml, article15.yml and ropa.yml agreeing where Zammad hosts the desk,
 the policy's public repository in commitments.yml); the retention schedule approved; the
 erasure key present; no demo data in the real folders; and, with --scheduling, the scheduled
 jobs' recipes installed.
@@ -18,9 +22,6 @@ anything is todo, 0 otherwise. Nothing is written or changed, here or in Zammad.
 
 
 def _run(args: argparse.Namespace) -> int:
-    from mimoto_gov.audits.deployment import check_deployment
-    from mimoto_gov.settings import PROJECT_DIR, env_file_path, load_settings, project_root
-    from mimoto_gov.zammad.client import client_from_settings
 
     settings = load_settings()
     result = check_deployment(

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mimoto_gov.commands._arguments import number_between
+from mimoto_gov.commands._arguments import MAX_INTEGER, number_between
+from mimoto_gov.erasure.run import erase
+from mimoto_gov.errors import InputError
+from mimoto_gov.support.confirm import typed_confirmation
 from mimoto_gov.support.lock import DEFAULT_WAIT
 
 DESCRIPTION = """\
@@ -67,6 +70,26 @@ def register(subparsers) -> None:
         "every 10 minutes)",
     )
     p.add_argument(
+        "--also",
+        action="append",
+        default=[],
+        metavar="EMAIL",
+        help="another address the person uses (their current email on another account); "
+        "repeat for several",
+    )
+    p.add_argument(
+        "--user-id",
+        action="append",
+        default=[],
+        type=number_between(1, MAX_INTEGER),
+        metavar="N",
+        help="include the Zammad account N (a near-match staff decided is the person's); "
+        "needs --reason",
+    )
+    p.add_argument(
+        "--reason", metavar="TEXT", help="why the --user-id accounts are the person's (recorded)"
+    )
+    p.add_argument(
         "--wait",
         type=float,
         default=DEFAULT_WAIT,
@@ -85,22 +108,18 @@ def ask(plan) -> bool:
         if plan.kept
         else ""
     )
-    print(
+    return typed_confirmation(
         f"This permanently deletes {len(plan.users):,} user record(s) and {tickets:,} "
-        f"ticket(s) from Zammad for request {plan.request_id}.{kept}",
-        file=sys.stderr,
+        f"ticket(s) from Zammad for request {plan.request_id}.{kept}"
     )
-    try:
-        answer = input("Type DELETE to go ahead: ")
-    except EOFError:
-        return False
-    return answer.strip() == "DELETE"
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the dry run or the erasure, print what happened and the documents' paths."""
-    from mimoto_gov.erasure.run import erase
-
+    if args.user_id and not (args.reason or "").strip():
+        raise InputError("--user-id needs --reason: say why the account is the person's")
+    if args.reason and not args.user_id:
+        raise InputError("--reason goes with --user-id")
     confirm = ask if sys.stdin.isatty() else None
     result = erase(
         args.email,
@@ -111,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
         delete_organization=args.delete_organization,
         timeout=args.timeout,
         wait=args.wait,
+        also=tuple(args.also),
+        user_ids=dict.fromkeys(args.user_id, (args.reason or "").strip()),
     )
     print(result.message)
     for path in result.paths:

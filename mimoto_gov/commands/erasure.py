@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import argparse
 
+import pandas as pd
+
 from mimoto_gov.commands._register_helpers import day, print_table, verbs
+from mimoto_gov.erasure.certificate import document_paths
+from mimoto_gov.erasure.documents import erasure_folder
+from mimoto_gov.erasure.finish import step_done
+from mimoto_gov.erasure.keep import record_decision
+from mimoto_gov.erasure.steps import load_steps
+from mimoto_gov.errors import RegisterError
+from mimoto_gov.registers import open_registers
+from mimoto_gov.settings import load_settings
 
 DESCRIPTION = """\
 An erasure is finished only when every step of its checklist is finished. `erase --execute`
@@ -19,19 +29,11 @@ legal claims) are flagged by the dry run; `decide` records staff's decision for 
 
 
 def _settings():
-    from mimoto_gov.settings import load_settings
 
     return load_settings()
 
 
 def _steps(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from mimoto_gov.erasure.certificate import document_paths
-    from mimoto_gov.erasure.documents import erasure_folder
-    from mimoto_gov.erasure.steps import load_steps
-    from mimoto_gov.errors import RegisterError
-    from mimoto_gov.registers import open_registers
 
     settings = _settings()
     with open_registers(settings.registers_path) as registers:
@@ -76,7 +78,6 @@ def _steps(args: argparse.Namespace) -> int:
 
 
 def _done(args: argparse.Namespace) -> int:
-    from mimoto_gov.erasure.finish import step_done
 
     steps, paths = step_done(
         _settings(),
@@ -108,7 +109,6 @@ def _done(args: argparse.Namespace) -> int:
 
 
 def _decide(args: argparse.Namespace) -> int:
-    from mimoto_gov.erasure.keep import record_decision
 
     flag = record_decision(
         _settings(),

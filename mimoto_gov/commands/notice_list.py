@@ -6,12 +6,12 @@ import argparse
 import sys
 
 from mimoto_gov.commands._register_helpers import output_csv
+from mimoto_gov.inventory import load_inventory
 from mimoto_gov.registers import open_registers
 from mimoto_gov.settings import load_settings
 
 
 def _notice_list(args: argparse.Namespace) -> int:
-    from mimoto_gov.inventory import load_inventory
 
     settings = load_settings()
     inventory = load_inventory(settings.data_dir)

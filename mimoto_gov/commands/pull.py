@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from mimoto_gov.settings import load_settings
+from mimoto_gov.zammad.client import client_from_settings
+from mimoto_gov.zammad.sync import pull
+
 DESCRIPTION = """\
 Copy the Zammad service desk (ZAMMAD_URL, with the API token in ZAMMAD_TOKEN) into the local
 snapshot in MIMOTO_GOV_DATA/zammad/ (default ./data/zammad/): tickets, articles, attachment
@@ -33,10 +37,6 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Pull and print the summary."""
-    from mimoto_gov.settings import load_settings
-    from mimoto_gov.zammad.client import client_from_settings
-    from mimoto_gov.zammad.sync import pull
-
     settings = load_settings()
     with client_from_settings(settings) as client:
         result = pull(client, settings.data_dir, full=args.full)

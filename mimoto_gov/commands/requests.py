@@ -36,6 +36,7 @@ from mimoto_gov.registers import (
     open_registers,
 )
 from mimoto_gov.registers.request_model import due_date_of, paused_days
+from mimoto_gov.sar.files import sent_package_digest
 from mimoto_gov.settings import load_settings
 
 
@@ -225,7 +226,6 @@ def _close(args: argparse.Namespace) -> int:
 
 
 def _sent(args: argparse.Namespace) -> int:
-    from mimoto_gov.sar.files import sent_package_digest
 
     with open_registers() as reg:
         request = reg.get_request(args.id)

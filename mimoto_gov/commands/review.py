@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from mimoto_gov.views.review.build import parse_month, run_review
+
 DESCRIPTION = """\
 Render the monthly retention review from the local Zammad snapshot: the inventory and what
 changed since last month, the age of the tickets, the retention schedule applied (tickets
@@ -42,8 +44,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Render the review and print where the outputs are."""
-    from mimoto_gov.views.review.build import parse_month, run_review
-
     # Check the month before anything slow starts.
     month = parse_month(args.month)
     result = run_review(month, schedule_path=args.schedule)

@@ -8,6 +8,7 @@ import threading
 from mimoto_gov.commands._arguments import MAX_SEED
 from mimoto_gov.errors import InputError
 from mimoto_gov.sandbox.synthetic.dataset import MAX_TICKETS, MIN_TICKETS
+from mimoto_gov.sandbox.zammad.server import Sandbox
 
 DESCRIPTION = """\
 Serve a local Zammad-compatible API with a deterministic synthetic dataset (Faker en_GB:
@@ -40,8 +41,6 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int:
     """Start the sandbox, print how to use it, and serve until interrupted (or ``stop``)."""
-    from mimoto_gov.sandbox.zammad.server import Sandbox
-
     # Before anything is built: 99,999,999,999 tickets would take days to make.
     if args.tickets < MIN_TICKETS:
         raise InputError(f"--tickets must be at least {MIN_TICKETS}, got {args.tickets}")

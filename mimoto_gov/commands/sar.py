@@ -10,6 +10,7 @@ from datetime import date
 from mimoto_gov.commands._arguments import MAX_INTEGER, number_between
 from mimoto_gov.deadlines import uk_date
 from mimoto_gov.errors import InputError
+from mimoto_gov.sar.case import build_sar_package
 
 DESCRIPTION = """\
 Gather everything held about one person and write the response to their subject access
@@ -96,8 +97,6 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the package and print what was found, then the package folder."""
-    from mimoto_gov.sar.case import build_sar_package
-
     if args.user_id and not (args.reason or "").strip():
         raise InputError("--user-id needs --reason: say why the account is the person's")
     if args.reason and not args.user_id:

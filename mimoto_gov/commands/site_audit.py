@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from urllib.parse import urlsplit
 
+from mimoto_gov.audits.site import FAIL, audit_site
 from mimoto_gov.commands._arguments import number_between
+from mimoto_gov.settings import load_settings
+from mimoto_gov.views.site_audit import save_site_audit
 
 DESCRIPTION = """\
 Fetch the given pages of the website (no JavaScript is run), list every cookie they set
@@ -60,12 +64,6 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Audit the pages, write the report and print the verdict and paths."""
-    from urllib.parse import urlsplit
-
-    from mimoto_gov.audits.site import FAIL, audit_site
-    from mimoto_gov.settings import load_settings
-    from mimoto_gov.views.site_audit import save_site_audit
-
     settings = load_settings()
     helpdesk = ()
     if settings.zammad_url:

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+from datetime import datetime
+
+from mimoto_gov.audits.own_copies_tidy import tidy_own_copies
+from mimoto_gov.deadlines import UK_TIME, uk_date
+from mimoto_gov.errors import ReportError
+from mimoto_gov.settings import load_settings
+from mimoto_gov.support.lock import data_folder_lock
 
 DESCRIPTION = """\
-List the workbook's own copies of personal data that are past their period in
-data/policy/own-copies.yml: subject access packages (reports/sar/ID/, counted from the day the
+List the workbook's own copies of personal data that are past their period in the
+own_copies section of the retention schedule (data/policy/retention.yml): subject access
+packages (reports/sar/ID/, counted from the day the
 request was closed), deletion checklists and certificates (reports/erasure/ID/), monthly
-reviews (reports/retention-review/YYYY-MM/), raw analytics responses
+reviews (reports/retention-review/YYYY-MM/) and retention plans (reports/retention/YYYY-MM/),
+raw analytics responses
 ($MIMOTO_GOV_DATA/gauges/raw/) and failed-run notebooks (*.failed.ipynb).
 
 A dry run by default: nothing is deleted. With --execute each listed file or folder is
@@ -19,11 +28,6 @@ waits a short while for another destructive command (an erasure) to finish, then
 
 
 def _run(args: argparse.Namespace) -> int:
-    from mimoto_gov.audits.own_copies_tidy import tidy_own_copies
-    from mimoto_gov.deadlines import uk_date
-    from mimoto_gov.errors import ReportError
-    from mimoto_gov.settings import load_settings
-    from mimoto_gov.support.lock import data_folder_lock
 
     settings = load_settings()
     with contextlib.ExitStack() as stack:
@@ -39,7 +43,10 @@ def _run(args: argparse.Namespace) -> int:
         print("Nothing is past its period.")
         return 0
     if "proposed" in due.attrs.get("schedule", ""):
-        print("The periods are proposals until staff approve own-copies.yml.")
+        print(
+            "The periods are proposals until the retention schedule is approved "
+            "(mimoto-gov retention approve --by NAME)."
+        )
     print()
     for row in due.to_dict("records"):
         print(row["Path"])
@@ -65,9 +72,6 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _today():
-    from datetime import datetime
-
-    from mimoto_gov.deadlines import UK_TIME
 
     return datetime.now(UK_TIME).date()
 

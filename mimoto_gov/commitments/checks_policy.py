@@ -10,11 +10,11 @@ from __future__ import annotations
 from mimoto_gov.commitments.evidence import attest_action, attested
 from mimoto_gov.commitments.model import CheckContext, Outcome, check, met, missing, not_met
 from mimoto_gov.deadlines import uk_date
-from mimoto_gov.errors import ConfigError
+from mimoto_gov.errors import ConfigError, RegisterError
 from mimoto_gov.policy.files import Commitment
 from mimoto_gov.policy.history import GitUnavailable, policy_history
 from mimoto_gov.policy.ropa import is_placeholder
-from mimoto_gov.retention.rules import default_schedule_path, load_schedule
+from mimoto_gov.retention.approval import load_approved_schedule
 
 
 @check("attestation")
@@ -60,13 +60,14 @@ def retention_period(ctx: CheckContext, item: Commitment) -> Outcome:
     """'Indefinitely' is not a retention period: flag it, with the schedule's state."""
     phrase = str(item.params.get("phrase") or "indefinitely")
     try:
-        schedule = load_schedule(default_schedule_path(ctx.data_dir / "policy"))
+        schedule = load_approved_schedule(ctx.data_dir)
         state = (
-            f"schedule {schedule.version} approved on {uk_date(schedule.approved_on)}"
+            f"schedule {schedule.version} approved on {uk_date(schedule.approved_on)} by "
+            f"{schedule.approval.approved_by}"
             if schedule.approved
             else f"schedule {schedule.version} proposed, not yet approved"
         )
-    except ConfigError as error:
+    except (ConfigError, RegisterError) as error:
         schedule, state = None, str(error)
     if phrase.lower() in item.clause.lower():
         action = None

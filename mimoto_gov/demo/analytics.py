@@ -14,8 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mimoto_gov.gauges.client import GaugesClient, pull
+from mimoto_gov.gauges.store import import_exports, raw_dir
+from mimoto_gov.gauges.summary import analytics_for_month
 from mimoto_gov.reports.run import ReportRun
+from mimoto_gov.sandbox.gauges.server import running_sandbox
 from mimoto_gov.views.analytics_review import render_analytics_review
+from mimoto_gov.views.review.build import month_before, month_label, previous_month
 
 
 @dataclass(frozen=True)
@@ -40,9 +45,6 @@ class AnalyticsDemo:
 
 def _month_line(month: str, data_dir: Path) -> str:
     """Say the review month's traffic and the anonymity audit's verdict in a few words."""
-    from mimoto_gov.gauges.summary import analytics_for_month
-    from mimoto_gov.views.review.build import month_label
-
     summary = analytics_for_month(month, data_dir)
     if summary is None:
         return f"nothing imported for {month_label(month)}"
@@ -64,11 +66,6 @@ def demo_step(run) -> None:
         run: the :class:`mimoto_gov.demo.run.DemoRun` (its settings name the data and reports).
 
     """
-    from mimoto_gov.gauges.client import GaugesClient, pull
-    from mimoto_gov.gauges.store import import_exports, raw_dir
-    from mimoto_gov.sandbox.gauges.server import running_sandbox
-    from mimoto_gov.views.review.build import month_before, month_label, previous_month
-
     data_dir, reports_dir = run.settings.data_dir, run.settings.reports_dir
     date_to = previous_month()
     date_from = month_before(date_to)

@@ -24,6 +24,9 @@ from pathlib import Path
 
 from mimoto_gov.deadlines import UK_TIME
 from mimoto_gov.errors import ConfigError
+from mimoto_gov.policy.files import COMMITMENTS_FILE, load_commitments, policy_file
+from mimoto_gov.registers import open_registers, provenance
+from mimoto_gov.settings import load_settings
 from mimoto_gov.support.examples import (
     EXAMPLE_CASE_NOTE,
     EXAMPLE_MAILING_FILE,
@@ -80,8 +83,6 @@ def _noun(plural: str, count: int) -> str:
 
 def _statements(data_dir: Path) -> dict[str, str]:
     """Return the attestation statements as commitments.yml words them (else short ones)."""
-    from mimoto_gov.policy.files import COMMITMENTS_FILE, load_commitments, policy_file
-
     texts = dict(DEMO_ATTESTATIONS)
     try:
         for item in load_commitments(policy_file(COMMITMENTS_FILE, data_dir)):
@@ -245,11 +246,7 @@ def seed_demo_registers(
         ConfigError: ``data_dir`` is not a demo folder (real registers never get examples).
 
     """
-    from mimoto_gov.registers import open_registers, provenance
-
     if data_dir is None:
-        from mimoto_gov.settings import load_settings
-
         data_dir = load_settings().data_dir
     path = _demo_registers_path(data_dir)
     day = today or date.today()
@@ -284,8 +281,6 @@ def demo_request(data_dir: Path | str, kind: str, email: str, today: date | None
         The request's id (``R-<year>-<nnnn>``).
 
     """
-    from mimoto_gov.registers import open_registers, provenance
-
     day = today or date.today()
     who = provenance(DEMO_PERSON, "demo", reason=DEMO_HISTORY)
     with open_registers(_demo_registers_path(data_dir), who=who) as reg:

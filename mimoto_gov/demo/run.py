@@ -31,9 +31,13 @@ from mimoto_gov.demo.accountability import candidates_step, due_step
 from mimoto_gov.demo.steps import erasure_step, review_step, sar_step, site_audit_step
 from mimoto_gov.errors import ConfigError, SnapshotError
 from mimoto_gov.formats import uk_date
+from mimoto_gov.inventory import load_inventory, read_snapshot
+from mimoto_gov.sandbox.zammad.server import Sandbox
 from mimoto_gov.settings import DEMO_DIR_NAME, Settings, folders_in_environment, project_root
 from mimoto_gov.support.environment import variables_set
 from mimoto_gov.support.examples import is_empty_or_demo, mark_demo_folder
+from mimoto_gov.zammad.client import ZammadClient
+from mimoto_gov.zammad.sync import pull
 
 DEMO_TICKETS = 400
 DEMO_SEED = 7
@@ -101,8 +105,6 @@ def add_step(name: str, step: Step, *, after: str | None = None) -> None:
 
 def pull_step(run: DemoRun) -> None:
     """Pull the sandbox into the data folder (always a full pull: the port is new each run)."""
-    from mimoto_gov.zammad.sync import pull
-
     run.say(f"Pulling the sandbox Zammad at {run.sandbox.url} ...")
     result = pull(run.client, run.settings.data_dir, full=True)
     run.results["pull"] = result
@@ -112,8 +114,6 @@ def pull_step(run: DemoRun) -> None:
 
 def inventory_step(run: DemoRun) -> None:
     """Load the snapshot like a notebook would and print a short summary of it."""
-    from mimoto_gov.inventory import load_inventory
-
     inventory = load_inventory(run.settings.data_dir)
     run.results["inventory"] = inventory
     for line in inventory_summary(inventory):
@@ -212,8 +212,6 @@ def _demo_environment(settings: Settings, zammad_url: str) -> Iterator[None]:
 
 def _refuse_real_snapshot(settings: Settings) -> None:
     """Stop before the demo would replace a snapshot of a real Zammad with synthetic data."""
-    from mimoto_gov.inventory import read_snapshot
-
     try:
         state = read_snapshot(settings.zammad_dir).sync_state
     except SnapshotError:
@@ -246,9 +244,6 @@ def run_demo(
         The finished :class:`DemoRun` (results and outputs of every step).
 
     """
-    from mimoto_gov.sandbox.zammad.server import Sandbox
-    from mimoto_gov.zammad.client import ZammadClient
-
     settings = settings or demo_settings()
     _refuse_real_snapshot(settings)
     _refuse_foreign_folders(settings)

@@ -27,7 +27,8 @@ from mimoto_gov.reports.display import (
     list_html,
     table_html,
 )
-from mimoto_gov.support.files import private_dir, safe_path
+from mimoto_gov.reports.run import render_document, render_pdf, write_index
+from mimoto_gov.support.files import private_dir, safe_path, write_text
 from mimoto_gov.support.safe_output import escape
 
 CHECKLIST = "checklist"
@@ -333,9 +334,6 @@ def write_document(folder: Path, name: str, title: str, body: str, run_info: dic
         The paths of the HTML and the PDF.
 
     """
-    from mimoto_gov.reports.run import render_document, render_pdf, write_index
-    from mimoto_gov.support.files import write_text
-
     for level in (folder.parent.parent, folder.parent, folder):
         private_dir(level)
     generated_at = datetime.now(UTC)

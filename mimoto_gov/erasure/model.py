@@ -9,9 +9,11 @@ of these; they live here so that none of those modules needs another's internals
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pandas as pd
+
+from mimoto_gov.policy.schedule import BackupPolicy, RetainedCopy  # noqa: F401 (re-exported)
 
 # States of a checklist line. A plan uses the first group; an execution moves automatic lines
 # to the second; staff move manual lines to "done" or "not needed".
@@ -81,30 +83,6 @@ class ChecklistLine:
     def manual(self) -> bool:
         """Whether a person does this step (the tool does its own)."""
         return self.owner != OWNER_TOOL
-
-
-@dataclass(frozen=True)
-class RetainedCopy:
-    """A backup or provider log that keeps the data until it ages out (from backups.yml)."""
-
-    name: str
-    owner: str
-    holds: str
-    retention_days: int
-    kind: str
-    confirmed_on: date | None = None
-
-    def ages_out(self, erased_on: date) -> date:
-        """Return the date the last copy made before the erasure is gone."""
-        return erased_on + timedelta(days=self.retention_days)
-
-
-@dataclass(frozen=True)
-class BackupPolicy:
-    """The "beyond use" statement and the copies an erasure cannot remove at once."""
-
-    beyond_use: str
-    copies: tuple[RetainedCopy, ...]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ local copies, the policies, staff's decisions) and changes nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -49,6 +49,7 @@ from mimoto_gov.erasure.model import (
     RetainedCopy,
 )
 from mimoto_gov.erasure.policy import load_backup_policy, load_keep_policy, load_recipients
+from mimoto_gov.subject import CUSTOMER, find_subject
 
 # Names other modules imported from here before the model had its own module.
 __all__ = [
@@ -74,6 +75,7 @@ def plan_erasure(
     decisions: pd.DataFrame | None = None,
     recipients: Iterable[Recipient] | None = None,
     now: datetime | None = None,
+    user_ids: Mapping[int, str] | None = None,
 ) -> ErasurePlan:
     """Work out what erasing the person with these addresses deletes, keeps and leaves to staff.
 
@@ -94,16 +96,16 @@ def plan_erasure(
         recipients: who is told of the erasure (the record of processing's recipients; read
             from the workbook's copies when None).
         now: the planning time (UTC now by default).
+        user_ids: Zammad accounts staff include by hand (near-matches they decided are the
+            person's), each with its reason: recorded in the plan's account notes.
 
     Returns:
         An :class:`ErasurePlan` whose ``lines`` are the checklist.
 
     """
-    from mimoto_gov.subject import CUSTOMER, find_subject
-
     # The one identity rule (mimoto_gov.subject.identify): current email only; logins and old
     # addresses are near-matches, listed and never deleted.
-    subject = find_subject(inventory, emails)
+    subject = find_subject(inventory, emails, user_ids=user_ids)
     users = subject.users.reset_index(drop=True)
     customer = subject.tickets[subject.tickets["relation"] == CUSTOMER]
     customer = customer.drop(columns="relation").sort_values("id").reset_index(drop=True)

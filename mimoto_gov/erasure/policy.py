@@ -1,23 +1,27 @@
-"""The policy files an erasure reads: ``backups.yml``, ``erasure.yml`` and the ROPA's recipients.
+"""The policy files an erasure reads: the backups of retention.yml, erasure.yml, the recipients.
 
 Each is read from the workbook's policy folder (``$MIMOTO_GOV_DATA/policy``) when it has its
-own copy, else from the repository's ``data/policy/``. A missing or malformed file is one line
-naming it.
+own copy, else from the repository's ``data/policy/``. The backups and the provider's logs are
+the ``backups`` section of the retention schedule (``retention.yml``), the one source for every
+store's retention. A missing or malformed file is one line naming it.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import yaml
 
-from mimoto_gov.erasure.model import BackupPolicy, KeepPolicy, Recipient, RetainedCopy
+from mimoto_gov.erasure.model import BackupPolicy, KeepPolicy, Recipient
 from mimoto_gov.errors import ConfigError
 from mimoto_gov.policy.ropa import load_ropa
+from mimoto_gov.policy.schedule import (
+    default_schedule_path,
+    load_schedule,
+    repository_schedule_path,
+)
 from mimoto_gov.settings import POLICY_DIR
 
-BACKUPS_FILE = "backups.yml"
 ERASURE_FILE = "erasure.yml"
 ROPA_FILE = "ropa.yml"
 _REPO_POLICY_DIR = POLICY_DIR
@@ -49,44 +53,23 @@ def _read(path: Path) -> dict:
 
 
 def load_backup_policy(policy_dir: Path | None = None) -> BackupPolicy:
-    """Read ``backups.yml`` from the policy folder (falling back to the workbook's own copy).
+    """Read the ``backups`` section of the retention schedule (the policy folder's copy first).
 
     Args:
-        policy_dir: the folder holding ``backups.yml`` (``$MIMOTO_GOV_DATA/policy``).
+        policy_dir: the folder holding ``retention.yml`` (``$MIMOTO_GOV_DATA/policy``); the
+            repository's schedule is read when it has none.
 
     Raises:
-        ConfigError: the file is missing or malformed (names the file and the problem).
+        ConfigError: the schedule is malformed or has no ``backups`` section.
 
     """
-    path = policy_path(policy_dir, BACKUPS_FILE, "it lists the backups an erasure leaves")
-    data = _read(path)
-    try:
-        statement = " ".join(str(data["beyond_use"]).split())
-        copies = [
-            _retained(entry, kind)
-            for section, kind in (("backups", "backup"), ("provider_logs", "provider log"))
-            for entry in data.get(section) or []
-        ]
-    except (KeyError, TypeError, ValueError) as error:
-        raise ConfigError(f"{path} is malformed: {error}") from None
-    return BackupPolicy(beyond_use=statement, copies=tuple(copies))
-
-
-def _retained(entry: dict, kind: str) -> RetainedCopy:
-    days = int(entry["retention_days"])
-    if days < 0:
-        raise ValueError(f"{entry['name']}: retention_days must not be negative")
-    confirmed = entry.get("confirmed_on")
-    if isinstance(confirmed, str):
-        confirmed = date.fromisoformat(confirmed)
-    return RetainedCopy(
-        name=str(entry["name"]),
-        owner=str(entry["owner"]),
-        holds=" ".join(str(entry.get("holds", "")).split()),
-        retention_days=days,
-        kind=kind,
-        confirmed_on=confirmed,
-    )
+    path = default_schedule_path(Path(policy_dir)) if policy_dir else repository_schedule_path()
+    policy = load_schedule(path).backups
+    if policy is None:
+        raise ConfigError(
+            f"{path.name} has no 'backups' section: it lists the backups an erasure leaves"
+        )
+    return policy
 
 
 def _words(value, name: str) -> tuple[str, ...]:

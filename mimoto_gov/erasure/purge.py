@@ -36,6 +36,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from mimoto_gov.reports.index import write_index
+from mimoto_gov.reports.run import render_pdf as render_report_pdf
 from mimoto_gov.support.files import write_bytes
 
 REDACTED = "[erased]"
@@ -292,8 +294,6 @@ def purge_local_copies(
         done.append(_row(pdf, root, "report", _rerender_pdf(pdf, render_pdf)))
     if any(row["kind"] == "sar" for row in done):
         # reports/index.html links the deleted packages: list only what is left.
-        from mimoto_gov.reports.index import write_index
-
         write_index(reports_dir)
     left = [
         _display(path, root)
@@ -382,9 +382,7 @@ def _purge_parquet(path: Path, needles: Needles) -> str:
 def _rerender_pdf(pdf: Path, render_pdf) -> str:
     html = pdf.with_suffix(".html")
     if html.exists():
-        if render_pdf is None:
-            from mimoto_gov.reports.run import render_pdf
-        render_pdf(html.read_text(encoding="utf-8"), pdf)
+        (render_pdf or render_report_pdf)(html.read_text(encoding="utf-8"), pdf)
         return "re-rendered from the redacted HTML"
     pdf.unlink()
     return "deleted (no redacted HTML to render it from)"

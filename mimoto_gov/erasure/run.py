@@ -93,6 +93,8 @@ def erase(
     wait: float = DEFAULT_WAIT,
     settings=None,
     client=None,
+    also: tuple[str, ...] = (),
+    user_ids: dict[int, str] | None = None,
 ) -> ErasureRun:
     """Plan, and with ``execute=True`` carry out, the erasure of one person.
 
@@ -100,6 +102,9 @@ def erase(
         email: the person's address (one of the request's subjects); None takes the
             request's addresses from the register.
         request_id: the erasure request in the request register.
+        also: other current addresses staff found the person uses (``--also``).
+        user_ids: Zammad accounts staff include by hand (a near-match they decided is the
+            person's), each with the recorded reason (``--user-id N --reason``).
         execute: delete in Zammad; without it nothing in Zammad changes (a dry run).
         yes: do not ask for confirmation (scripts).
         confirm: asks a person to confirm (given the plan); without it and without ``yes``
@@ -131,16 +136,23 @@ def erase(
     with open_registers(settings.registers_path) as registers:
         request = registers.get_request(request_id)
         emails = _addresses(registers, request, email)
+        emails = tuple(dict.fromkeys([*emails, *(normalise_email(a) for a in also)]))
         if request.kind != "erasure":
             raise InputError(f"request {request.id} is an {request.kind} request, not an erasure")
         if not execute:
-            return _run(settings, registers, request, emails, client, delete_organization)
+            return _run(
+                settings, registers, request, emails, client, delete_organization,
+                user_ids=user_ids,
+            )  # fmt: skip
+        # Another desk is refused before anything is written, the lock file included.
+        ensure_same_desk(settings.data_dir, client.url if client else settings.zammad_url)
         with data_folder_lock(settings.data_dir, f"erase --execute {request.id}", wait=wait):
             # Read again under the lock: another run may have just finished this request.
             request = registers.get_request(request.id)
             return _run(
                 settings, registers, request, emails, client, delete_organization,
                 execution=Execution(yes, confirm, timeout, interval or poll_interval(timeout)),
+                user_ids=user_ids,
             )  # fmt: skip
 
 
@@ -154,7 +166,10 @@ def _addresses(registers, request, email: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys([email, *request.emails]))
 
 
-def _run(settings, registers, request, emails, client, delete_organization, execution=None):
+def _run(
+    settings, registers, request, emails, client, delete_organization, execution=None,
+    user_ids=None,
+):  # fmt: skip
     history = registers.erasures()
     history = history[history["request_id"] == request.id]
     if (history["outcome"] == "completed").any():
@@ -173,7 +188,9 @@ def _run(settings, registers, request, emails, client, delete_organization, exec
         # Before anything is sent or written: the snapshot must be this desk's.
         ensure_same_desk(settings.data_dir, client.url)
         pull(client, settings.data_dir)
-    plan = _plan(settings, registers, request, emails, holds, delete_organization, history)
+    plan = _plan(
+        settings, registers, request, emails, holds, delete_organization, history, user_ids
+    )
     if execution is None:
         paths = write_checklist(plan, settings.reports_dir, note=DRY_RUN_NOTE)
         message = f"Dry run: nothing was changed in Zammad. {_plan_summary(plan)}"
@@ -228,7 +245,7 @@ def _refuse_unless_allowed(request, holds: list[dict]) -> None:
         )
 
 
-def _plan(settings, registers, request, emails, holds, delete_organization, history):
+def _plan(settings, registers, request, emails, holds, delete_organization, history, user_ids=None):
     keep_policy = load_keep_policy(settings.policy_dir)
     plan = plan_erasure(
         load_inventory(settings.data_dir),
@@ -242,6 +259,7 @@ def _plan(settings, registers, request, emails, holds, delete_organization, hist
         keep_policy=keep_policy,
         decisions=registers.keep_decisions(request.id),
         recipients=load_recipients(settings.policy_dir, keep_policy),
+        user_ids=user_ids,
     )
     if len(history):
         last = history.iloc[-1]["id"]

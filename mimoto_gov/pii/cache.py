@@ -15,14 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from mimoto_gov.pii import finders, masks, phones, scan, text
+from mimoto_gov.pii.scan import scan_frame
 from mimoto_gov.support.files import private_dir, write_bytes, write_text
 
 
 def _scanner_fingerprint() -> str:
     # A change to the scanner (new kind, better validation) must invalidate cached findings.
-    from mimoto_gov.pii import masks, phones, scan, text
-
-    source = "".join(inspect.getsource(module) for module in (scan, masks, phones, text))
+    modules = (scan, finders, masks, phones, text)
+    source = "".join(inspect.getsource(module) for module in modules)
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
 
 
@@ -57,8 +58,6 @@ def scan_inventory(
         ``{"scanned": n, "reused": m}`` counting texts (rows) scanned now and taken from cache.
 
     """
-    from mimoto_gov.pii.scan import scan_frame
-
     fingerprint = _scanner_fingerprint()
     items = _items(tickets, articles)
     cached_items, cached_findings = _read_cache(cache_dir, fingerprint)

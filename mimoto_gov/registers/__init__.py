@@ -10,6 +10,7 @@ the returned :class:`Registers`; each concern lives in its own module:
 - law_enforcement: requests from authorities and the yearly transparency table;
 - consents: marketing consents, the mailing list and its audit, the suppression list;
 - complaints, breaches, attestations;
+- retention_log: runs of the retention schedule, each action taken, each approval;
 - candidates: tickets that read like a rights request, until recorded or dismissed;
 - trail: one hash-chained event per change to any of them (who, when typed, date claimed).
 
@@ -50,9 +51,11 @@ from mimoto_gov.registers.request_model import (
     paused_days,
 )
 from mimoto_gov.registers.requests import RequestsMixin
+from mimoto_gov.registers.retention_log import RetentionLogMixin
 from mimoto_gov.registers.subjects import keyed_hash, keyed_hasher, normalise_email
-from mimoto_gov.registers.trail import Provenance, provenance
+from mimoto_gov.registers.trail import Provenance, provenance, record_baseline
 from mimoto_gov.registers.trail_check import Verification, events, verify
+from mimoto_gov.settings import load_settings
 
 
 class Registers(
@@ -64,6 +67,7 @@ class Registers(
     ComplaintsMixin,
     BreachesMixin,
     AttestationsMixin,
+    RetentionLogMixin,
     CandidatesMixin,
 ):
     """Every register in one SQLite file. Build it with :func:`open_registers`."""
@@ -78,8 +82,6 @@ class Registers(
 
     def start_trail(self) -> int:
         """Give the entries a file held before it had a trail their first event (once)."""
-        from mimoto_gov.registers.trail import record_baseline
-
         pending = self.conn.execute(
             "SELECT 1 FROM trail_meta WHERE key = 'baseline' AND value = 'pending'"
         ).fetchone()
@@ -123,6 +125,7 @@ class Registers(
         "complaints": "complaints",
         "breaches": "breaches",
         "attestations": "attestations",
+        "retention-log": "retention_log",
         "candidates": "candidates",
     }
 
@@ -161,8 +164,6 @@ def open_registers(path: Path | None = None, *, who: Provenance | None = None) -
 
     """
     if path is None:
-        from mimoto_gov.settings import load_settings
-
         path = load_settings().registers_path
     path = Path(path)
     registers = Registers(connect(path), path, who)

@@ -1,6 +1,6 @@
 """Schema migrations for accountability: the trail, the request register's new fields, candidates.
 
-Appended to :data:`mimoto_gov.registers.db.MIGRATIONS`; kept here so that the database module
+Appended to :data:`mimoto_gov.registers.schema.MIGRATIONS`; kept here so that the database module
 stays about opening the file and running migrations.
 """
 

@@ -94,6 +94,15 @@ class HoldsMixin(RegisterBase):
         ]
         return pd.DataFrame(rows, columns=HOLD_COLUMNS)
 
+    def held_subject_hashes(self) -> set[str]:
+        """Return the keyed hashes of everyone an active hold or open law-enforcement names."""
+        rows = self.conn.execute(
+            "SELECT subject_hash FROM holds WHERE lifted_on IS NULL"
+            " UNION SELECT s.subject_hash FROM law_enforcement_subjects s"
+            " JOIN law_enforcement l ON l.id = s.law_enforcement_id WHERE l.status = 'open'"
+        )
+        return {row[0] for row in rows}
+
     def active_holds_for(self, email: str) -> list[dict]:
         """Everything that currently forbids erasing ``email``'s data.
 

@@ -178,6 +178,7 @@ def save_report(
     summary: dict[str, Any] | None = None,
     notebook: Any = None,
     generated_at: dt.datetime | None = None,
+    extra_files: dict[str, str] | None = None,
 ) -> ReportRun:
     """Write a rendered page (and its PDF) as a report run, and refresh the index.
 
@@ -195,6 +196,9 @@ def save_report(
         summary: headline figures kept in ``run.json``.
         notebook: an executed notebook to keep beside the page, if any.
         generated_at: the generation time (now by default).
+        extra_files: more files of the run (file name -> text, e.g. a CSV made safe with
+            :func:`mimoto_gov.support.safe_output.safe_frame`), written with the page and
+            listed in ``run.json`` under their suffix.
 
     Returns:
         The :class:`ReportRun`.
@@ -202,6 +206,9 @@ def save_report(
     """
     name = filename or kind
     _check_names(kind, run_id, name)
+    extra_files = dict(extra_files or {})
+    for extra in extra_files:
+        _check_names(kind, run_id, extra)
     root = _reports_root(reports_dir)
     private_dir(safe_path(root, kind))
     folder = safe_path(root, kind, run_id)
@@ -209,6 +216,7 @@ def save_report(
     files = {"html": f"{name}.html", "pdf": f"{name}.pdf"}
     if notebook is not None:
         files["ipynb"] = f"{name}.ipynb"
+    files.update({Path(extra).suffix.lstrip(".") or extra: extra for extra in extra_files})
     summary = dict(summary or {})
     description = {
         "kind": kind,
@@ -227,6 +235,8 @@ def save_report(
         if notebook is not None:
             write_text(staging / files["ipynb"], nbformat.writes(notebook))
         write_text(staging / files["html"], html)
+        for extra, text in extra_files.items():
+            write_text(staging / extra, text)
         render_pdf(html, staging / files["pdf"])
         write_text(staging / RUN_FILE, run_json + "\n")
     write_index(root)

@@ -144,8 +144,8 @@ def check_snapshot_age(snapshot_time, *, now: datetime | None = None) -> None:
         )
 
 
-def _settings(data_dir: Path | None, reports_dir: Path | None) -> Settings:
-    settings = load_settings()
+def _with_folders(settings: Settings, data_dir: Path | None, reports_dir: Path | None) -> Settings:
+    """Return ``settings`` with the data and reports folders the caller gave, if any."""
     return Settings(
         zammad_url=settings.zammad_url,
         zammad_token=settings.zammad_token,
@@ -209,7 +209,7 @@ def open_case(
         SnapshotError: the snapshot is missing or too old.
 
     """
-    settings = _settings(data_dir, reports_dir)
+    settings = _with_folders(load_settings(), data_dir, reports_dir)
     request = request_details(request_id, settings)
     if request["kind"] != "access":
         raise InputError(

@@ -2,7 +2,8 @@
 
 - :func:`letter_facts` reads who writes (name, registered address, contact and the signing
   role from ``data/policy/ropa.yml``) and the copies an answer cannot search (backups and the
-  provider's logs from ``data/policy/backups.yml``); a field still waiting for staff is
+  provider's logs, the ``backups`` section of ``data/policy/retention.yml``); a field still
+  waiting for staff is
   listed in ``gaps`` and the checks ask for it before sending.
 - :func:`where_we_looked` lists the same places as the deletion checklist (Zammad's users,
   tickets, organisation and other customers' tickets, the mailboxes, each backup and provider
@@ -22,12 +23,12 @@ import pandas as pd
 
 from mimoto_gov.deadlines import uk_date
 from mimoto_gov.pii.text import strip_html
-from mimoto_gov.policy.files import ROPA_FILE, policy_file, read_yaml
+from mimoto_gov.policy.files import ROPA_FILE, policy_file
 from mimoto_gov.policy.ropa import is_placeholder, load_ropa
+from mimoto_gov.policy.schedule import default_schedule_path, load_schedule
 from mimoto_gov.sar.model import MARKER, uk_datetime
 from mimoto_gov.settings import Settings
 
-BACKUPS_FILE = "backups.yml"
 EXEMPTION = "Data Protection Act 2018, Schedule 2, paragraph 16 (other people's information)"
 
 
@@ -39,7 +40,7 @@ def letter_facts(settings: Settings) -> dict:
         kind``) and ``gaps``: the fields still marked for staff to fill.
 
     Raises:
-        ConfigError: ``ropa.yml`` or ``backups.yml`` is missing or malformed.
+        ConfigError: ``ropa.yml`` or ``retention.yml`` is missing or malformed.
 
     """
     ropa = load_ropa(policy_file(ROPA_FILE, settings.data_dir))
@@ -49,18 +50,17 @@ def letter_facts(settings: Settings) -> dict:
         for key in ("registered_address", "contact")
         if not controller.get(key) or is_placeholder(controller.get(key))
     ]
-    backups = read_yaml(policy_file(BACKUPS_FILE, settings.data_dir), "backup list") or {}
+    schedule = load_schedule(default_schedule_path(settings.policy_dir))
+    backups = schedule.backups.copies if schedule.backups else ()
     copies = [
         {
-            "name": str(entry.get("name", "")),
-            "owner": str(entry.get("owner", "")),
-            "holds": " ".join(str(entry.get("holds", "")).split()),
-            "days": int(entry.get("retention_days") or 0),
-            "kind": kind,
+            "name": copy.name,
+            "owner": copy.owner,
+            "holds": copy.holds,
+            "days": copy.retention_days,
+            "kind": copy.kind.replace(" ", "-"),  # "provider log" -> "provider-log"
         }
-        for section, kind in (("backups", "backup"), ("provider_logs", "provider-log"))
-        for entry in backups.get(section) or []
-        if isinstance(entry, dict)
+        for copy in backups
     ]
     return {
         "name": str(controller.get("name")),

@@ -99,6 +99,9 @@ def presentable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_LARGEST_FIELD = 2**31 - 1
+
+
 def _field(text: str) -> str:
     if _NEEDS_QUOTES.search(text):
         return '"' + text.replace('"', '""') + '"'
@@ -117,6 +120,9 @@ def csv_text(df: pd.DataFrame, *, index: bool = False) -> str:
     # pandas turns each value into its usual text (dates, floats, missing values); quoting
     # everything there lets the exact texts be read back, then quoted only where needed.
     formatted = safe_frame(frame).to_csv(index=False, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    # An article body can be megabytes long: lift the csv module's 128 KiB field limit (it
+    # guards readers of untrusted files; this text was just written from our own frame).
+    csv.field_size_limit(max(csv.field_size_limit(), _LARGEST_FIELD))
     rows = csv.reader(io.StringIO(formatted, newline=""))
     return "".join(SEPARATOR.join(_field(cell) for cell in row) + "\n" for row in rows)
 

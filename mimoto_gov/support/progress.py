@@ -25,7 +25,7 @@ def progress(iterable: Iterable[T] | None = None, **kwargs) -> Iterator[T] | tqd
 
     Show one bar at a time, on the cursor's line: a bar given another ``position`` leaves a
     blank line behind on the terminal when it closes. Work running side by side shares one
-    bar (see :class:`mimoto_gov.zammad.sync._Puller`).
+    bar (see :class:`mimoto_gov.zammad.puller.Puller`).
     """
     kwargs.setdefault("disable", not interactive())
     kwargs.setdefault("leave", False)

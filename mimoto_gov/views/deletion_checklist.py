@@ -29,7 +29,8 @@ from mimoto_gov.erasure.purge import Needles, purge_local_copies, redact_bytes
 from mimoto_gov.erasure.run import ErasureFailed, ErasureRefused, ErasureRun, erase
 from mimoto_gov.errors import InputError, ReportError
 from mimoto_gov.registers import open_registers
-from mimoto_gov.settings import NOTEBOOKS_DIR, folders_in_environment
+from mimoto_gov.reports.display import record_run_info
+from mimoto_gov.settings import NOTEBOOKS_DIR, folders_in_environment, load_settings
 from mimoto_gov.support.files import private_dir, write_text
 
 NOTEBOOK = NOTEBOOKS_DIR / "deletion_checklist.ipynb"
@@ -76,8 +77,6 @@ class DeletionChecklist:
 
     def record_run_info(self) -> None:
         """Record the snapshot time in the report's run box."""
-        from mimoto_gov.reports.display import record_run_info
-
         plan = self.run.plan if self.run else None
         record_run_info(snapshot_time=plan.snapshot_time if plan else None)
 
@@ -120,7 +119,6 @@ def build_deletion_checklist(
             f"to execute, type the request id ({request_id.strip()}) again in "
             "confirm_request_id: nothing was deleted"
         )
-    from mimoto_gov.settings import load_settings
 
     settings = load_settings()
     if data_dir is not None:
@@ -170,8 +168,6 @@ def run_deletion_checklist(
         ErasureFailed: the erasure is complete but a file still holds the address.
 
     """
-    from mimoto_gov.settings import load_settings
-
     settings = settings or load_settings()
     if not (request_id or "").strip():
         raise InputError("no request id given: name the erasure request to run the checklist for")

@@ -41,7 +41,7 @@ def requests_for(data_dir: Path, email: str, *, verified: bool = True) -> tuple[
     with open_registers(data_dir / "registers.sqlite") as registers:
         ids = []
         for kind in ("access", "erasure"):
-            request = registers.add_request(kind, [email])
+            request = registers.add_request(kind, [email], separate=True)
             if verified:
                 registers.verify_identity(
                     request.id, "reply from the address", "Data protection lead", "email reply"
@@ -98,6 +98,10 @@ def test_a_moved_address_reaches_only_its_current_holder(desk, data_dir, tmp_pat
     out = capsys.readouterr().out
     assert "would delete 1 user record(s) and 1 ticket(s); 0 article(s)" in out
     assert f"Not included, for staff to check: user #{alex}:" in out
+    # Carys's ticket mentions an invoice: the erasure asks for a decision on keeping it first.
+    number = desk.dataset.tickets[carys_ticket]["number"]
+    decide = ["erasure", "decide", erasure, f"ticket-{number}", "--erase", "--by", "DPO"]
+    assert cli.main(decide) == 0, capsys.readouterr().err
     code = cli.main(
         ["erase", OLD, "--request-id", erasure, "--execute", "--yes", "--timeout", "30"]
     )
@@ -187,3 +191,31 @@ def test_a_megabyte_body_is_read_through(desk, data_dir, capsys):
     assert theirs in articles  # found by the address at the very end
     assert cli.main(["erase", email, "--request-id", erasure]) == 0
     assert "Dry run" in capsys.readouterr().out
+
+
+def test_staff_include_a_near_match_in_the_erasure_only_with_a_reason(desk, data_dir, capsys):
+    alex = desk.add_user(
+        firstname="Alex", lastname="Quill", email="alex.quill@new.example", login=OLD
+    )
+    desk.add_ticket(alex, "My order from last year", articles=1)
+    carys = desk.add_user(firstname="Carys", lastname="Pryce", email=OLD, login="carys.pryce")
+    desk.add_ticket(carys, "A parcel question", articles=1)
+    pull(ZammadClient(desk.url, desk.admin_token), data_dir, full=True, show_progress=False)
+    _, erasure = requests_for(data_dir, OLD)
+
+    # without a reason, one line and nothing planned
+    assert cli.main(["erase", OLD, "--request-id", erasure, "--user-id", str(alex)]) == 2
+    err = capsys.readouterr().err
+    assert "--user-id needs --reason" in err and len(err.splitlines()) == 1
+    # with it, the dry run plans both accounts and says who included Alex and why
+    reason = "the same person: confirmed by phone"
+    argv = ["erase", OLD, "--request-id", erasure, "--user-id", str(alex), "--reason", reason]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "would delete 2 user record(s)" in out
+    assert f"user #{alex} included by staff: {reason}" in out
+    # --also adds a current address of the person's other account the same way
+    assert (
+        cli.main(["erase", OLD, "--request-id", erasure, "--also", "alex.quill@new.example"]) == 0
+    )
+    assert "would delete 2 user record(s)" in capsys.readouterr().out

@@ -213,7 +213,7 @@ def test_only_reports_with_personal_data_say_so_in_their_footer(demo):
     workdir, run, output = demo
     listed = {label: absolute(workdir, path) for label, path in where(output).items()}
     holding = [listed["Retention review (HTML)"], listed["Deletion checklist (HTML)"],
-               listed["Subject access package"] / "index.html"]  # fmt: skip
+               listed["Subject access package"] / "send" / "index.html"]  # fmt: skip
     for page in holding:
         assert "Contains personal data" in footer(page), page
     site_audit = listed["Site audit (HTML)"]
@@ -229,7 +229,7 @@ def visible_text(page: Path) -> str:
 
 def test_the_subject_access_response_gives_every_date_the_uk_way(demo):
     workdir, run, _ = demo
-    page = absolute(workdir, run.results["sar"]) / "index.html"
+    page = absolute(workdir, run.results["sar"]) / "send" / "index.html"
     text = visible_text(page)
     assert re.findall(r"\b\d{4}-\d{2}-\d{2}\b", text) == []
     assert re.search(r"\b\d{1,2} [A-Z][a-z]{2} 20\d\d\b", text)

@@ -70,6 +70,8 @@ SCHEDULE = textwrap.dedent(
         period: 6 years
         action: anonymise
         reason: Limitation Act
+        text_left: keep
+        text_reason: figures by topic
       - name: "Stalled <script>alert(1)</script><img src=x onerror=alert(1)>"
         match: {state: [new, open, pending reminder, pending close]}
         period: 2 years
@@ -482,7 +484,17 @@ def test_the_report_carries_the_right_figures_for_two_months(pulled, rendered):
         assert "Email" not in shown[0] and "Email (masked)" in shown[0]
         assert not any(email in page for email in inactive["Email"])
         jobs = json.loads((run.folder / "zammad-jobs.json").read_text())
-        assert [job["active"] for job in jobs] == [False] * 5
+        # Only the delete and anonymise rules have a scheduler (a person does the review).
+        assert [job["active"] for job in jobs] == [False] * 3
+        assert not any("ticket.tags" in job["perform"] for job in jobs)
+
+        # what was carried out, and the schedule for signature
+        assert "Carried out, and still overdue" in page
+        assert "The retention schedule was not carried out during the month" in page
+        assert "Appendix: the retention schedule" in page
+        signed = tables["Zammad tickets, by rule (the first rule that matches a ticket applies)"]
+        assert [r[0] for r in signed[1:]] == ["Merged and removed", "Sales", "Closed",
+                                              HOSTILE_RULE, "Default"]  # fmt: skip
 
     # The later month compares with the earlier one's saved summary, not a rebuilt one.
     later_page = rendered["runs"][rendered["later"]].html.read_text(encoding="utf-8")
@@ -517,15 +529,15 @@ def assert_hostile_text_is_inert_and_visible(page: str) -> None:
     assert "<img src=x" not in page.lower()
     assert not re.search(r"<[a-z][^>]*\son[a-z]+\s*=", page, re.IGNORECASE)
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
-    assert page.count(escaped) >= 4  # group columns, rule name and reason, scheduler name
+    assert page.count(escaped) >= 4  # group columns, rule name and reason, the appendix
     tables = Tables(page).tables
     assert HOSTILE_GROUP in tables["Tickets by year created and group"][0]
     assert HOSTILE_GROUP in tables["Tickets by time since last activity and group"][0]
     rules = tables["The retention schedule and the tickets each rule covers"]
     assert row(rules, HOSTILE_RULE)[0] == HOSTILE_RULE
     assert row(tables["Why each period"], HOSTILE_RULE)[1] == HOSTILE_REASON
-    jobs = tables["Zammad schedulers that would enforce each rule"]
-    assert any(HOSTILE_RULE in r[0] for r in jobs)
+    signed = tables["Zammad tickets, by rule (the first rule that matches a ticket applies)"]
+    assert row(signed, HOSTILE_RULE)[5] == HOSTILE_REASON
 
 
 @pytest.mark.slow
@@ -793,7 +805,7 @@ def test_an_empty_zammad_gets_a_review_saying_nothing_is_held(tmp_path):
     review.save()
     saved = json.loads((output / "summary.json").read_text())
     assert saved["month"] == "2026-10" and saved["tickets"] == 0 and saved["pii_by_kind"] == {}
-    assert len(json.loads((output / "zammad-jobs.json").read_text())) == 5
+    assert len(json.loads((output / "zammad-jobs.json").read_text())) == 3  # delete, anonymise
 
 
 @pytest.mark.slow
@@ -900,3 +912,54 @@ def test_the_workbooks_own_old_copies_are_listed_and_become_an_action(pulled, tm
     assert any("failed.ipynb" in str(path) for path in due["Path"])
     actions = review.actions()
     assert "Delete the workbook's own old copies" in set(actions["What to do"])
+
+
+def test_the_review_shows_the_schedule_to_sign_and_what_was_carried_out(pulled, tmp_path):
+    """The month's runs from the retention log, what is still overdue, and the approval."""
+    import shutil
+
+    from mimoto_gov.registers import open_registers
+    from mimoto_gov.retention.approval import approve_schedule
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(pulled["data_dir"], data_dir)
+    month = previous_month()
+    review = build_review(month, data_dir=data_dir, schedule_path=pulled["schedule"])
+    assert review.signed_schedule.notice()[1] == "warning"
+    assert "PROPOSAL" in review.signed_schedule.notice()[0]
+    assert review.carried_out.runs().empty and review.carried_out.problems().empty
+    overdue = review.carried_out.overdue()
+    assert len(overdue) and set(overdue["Status"]) == {"to do"}
+    actions = set(review.actions()["What to do"])
+    assert "Approve the retention schedule" in actions
+
+    ticket = int(overdue.loc[overdue["Target"] == "ticket", "Zammad id"].iloc[0])
+    with open_registers(data_dir / "registers.sqlite") as registers:
+        approve_schedule(registers, "Jo Bloggs", path=pulled["schedule"])
+        run_id = registers.start_retention_run(
+            month, schedule_version="test-1", schedule_digest="x", planned=2
+        )
+        registers.record_retention_action(
+            run_id, target="ticket", zammad_id=ticket, rule="Sales", action="delete",
+            outcome="failed", reason="ERROR: task failed", task_id=7,
+        )  # fmt: skip
+        registers.finish_retention_run(run_id)
+        # As if it ran in the middle of the reviewed month.
+        middle = review_module.month_bounds(month)[0] + pd.Timedelta(days=14)
+        registers.conn.execute(
+            "UPDATE retention_runs SET started_at = ? WHERE id = ?", (middle.isoformat(), run_id)
+        )
+    review = build_review(month, data_dir=data_dir, schedule_path=pulled["schedule"])
+    notice, level = review.signed_schedule.notice()
+    assert level == "info" and "approved by Jo Bloggs" in notice
+    assert list(review.signed_schedule.approvals()["This version"]) == ["yes"]
+    assert list(review.carried_out.runs()["Run"]) == [run_id]
+    problems = review.carried_out.problems()
+    assert list(problems["Zammad id"]) == [ticket] and "task failed" in problems.iloc[0]["Why"]
+    assert "1 run(s) of the schedule during the month" in review.carried_out.note()
+    actions = set(review.actions()["What to do"])
+    assert "Approve the retention schedule" not in actions
+    assert "Check retention actions that failed" in actions
+    stores = review.signed_schedule.stores()
+    assert list(stores["Store"]) == ["Zammad user accounts"]  # the test schedule has no others
+    assert len(review.signed_schedule.own_copies()) == 7  # the built-in periods

@@ -125,7 +125,9 @@ def test_a_dotenv_with_a_byte_that_is_not_utf8(tmp_path):
 def test_a_policy_file_with_a_date_that_does_not_exist(tmp_path):
     schedule = (ROOT / "data" / "policy" / "retention.yml").read_text(encoding="utf-8")
     bad = tmp_path / "retention.yml"
-    bad.write_text(schedule.replace("approved_on: null", "approved_on: 2026-02-30"))
+    impossible = schedule.replace("confirmed_on: null", "confirmed_on: 2026-02-30", 1)
+    assert impossible != schedule
+    bad.write_text(impossible)
     done = cli("review", "--month", "2026-01", "--schedule", str(bad), cwd=tmp_path)
     assert_one_line(done, "retention.yml", "2026-02-30")
 

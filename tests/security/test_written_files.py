@@ -53,11 +53,12 @@ def world(tmp_path_factory):
 @pytest.mark.slow
 def test_the_subject_access_articles_csv_keeps_formulas_inert(world):
     _, folder = world
-    with (folder / "csv" / "articles.csv").open(encoding="utf-8", newline="") as handle:
+    # The messages as sent to the person (plain headings): send/csv/messages.csv.
+    with (folder / "send" / "csv" / "messages.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    ids = [row["id"] for row in rows]
-    assert all(i.isdigit() for i in ids), "a line break inside a field started a new row"
-    subjects = [row["subject"] for row in rows]
+    tickets = [row["Ticket"] for row in rows]
+    assert all(t.isdigit() for t in tickets), "a line break inside a field started a new row"
+    subjects = [row["Subject"] for row in rows]
     assert "late reply\r'=cmd|' /C calc'!A0" in subjects
     for row in rows:
         for cell in row.values():
@@ -68,7 +69,7 @@ def test_the_subject_access_articles_csv_keeps_formulas_inert(world):
 @pytest.mark.slow
 def test_an_attachment_name_never_leaves_the_package(world):
     root, folder = world
-    names = {p.name for p in (folder / "attachments").iterdir()}
+    names = {p.name for p in (folder / "send" / "attachments").iterdir()}
     assert "outside.txt" in names
     assert not (root / "outside.txt").exists() and not (folder / "outside.txt").exists()
 

@@ -52,6 +52,34 @@ class PlantedPII:
 
 
 @dataclass
+class Spec:
+    """A ticket to build: who, when, what about, and what to plant in it."""
+
+    customer_id: int
+    created_ms: int
+    topic: str
+    organization_id: int | None = None
+    plants: list[str] = field(default_factory=list)
+    articles: int | None = None
+    internal_note: bool = False
+    attachment: bool = False
+    # A fixed (kind, title, message) instead of the topic's random ones; kind "none": a decoy.
+    script: tuple[str, str, str] | None = None
+
+
+@dataclass
+class Story:
+    """What the articles of one ticket share."""
+
+    ticket_id: int
+    spec: Spec
+    agent: int
+    fill: dict
+    title: str
+    customer_display: str
+
+
+@dataclass
 class ZammadDataset:
     """The server-side state of a Zammad instance, as dicts keyed by int id.
 

@@ -265,13 +265,24 @@ class Api(TicketEndpoints):
             (u.get("email") or "").lower() == email.lower() for u in ds.users.values()
         ):
             raise ApiError(422, f"Email address '{email.lower()}' is already used for other user.")
-        fields = {
-            k: params[k]
-            for k in ("firstname", "lastname", "login", "organization_id", "note", "phone")
-            if k in params
-        }
+        writable = ("firstname", "lastname", "login", "organization_id", "note", "phone", "active")
+        fields = {k: params[k] for k in writable if k in params}
+        named = ("login", "firstname", "lastname", "phone")
+        if not email and not any(str(fields.get(k) or "").strip() for k in named):
+            raise ApiError(
+                422,
+                "Minimum one identifier (login, firstname, lastname, phone or email) for user "
+                "is required.",
+            )
+        # A login already taken gets a number appended, as User#check_login does.
+        base = str(fields.get("login") or email).strip().lower()
+        taken = {str(u.get("login") or "").lower() for u in ds.users.values()}
+        if base:
+            fields["login"] = next(
+                f"{base}{n}" for n in ["", *range(1, 100)] if f"{base}{n}" not in taken
+            )
         fields.update(
-            email=email.lower(),
+            email=email.lower() or None,
             role_ids=role_ids,
             created_by_id=principal.user_id,
             updated_by_id=principal.user_id,

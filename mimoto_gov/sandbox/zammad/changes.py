@@ -125,6 +125,17 @@ class ChangesMixin:
                     created_by_id=actor,
                     created_at=iso_now(),
                 )
+        if "title" in changes and changes["title"] != ticket["title"]:
+            # Zammad keeps the old title in the history: an API client cannot scrub it.
+            self._history(
+                ticket_id,
+                type_name="updated",
+                attribute="title",
+                value_from=ticket["title"],
+                value_to=changes["title"],
+                created_by_id=actor,
+                created_at=iso_now(),
+            )
         return self.touch_ticket(ticket_id, {**changes, "updated_by_id": actor})
 
     def _history(self, ticket_id: int, **fields) -> None:

@@ -27,14 +27,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import random
-import re
 import secrets
 import threading
-import time
-from dataclasses import dataclass, field
-from http.client import responses
 
 import tornado.httpserver
 import tornado.netutil
@@ -43,8 +37,8 @@ from tornado.ioloop import PeriodicCallback
 
 from mimoto_gov.sandbox.synthetic.dataset import ZammadDataset, make_dataset
 from mimoto_gov.sandbox.zammad.api import Api, Token
-from mimoto_gov.sandbox.zammad.query import ApiError
-from mimoto_gov.sandbox.zammad.response import Response
+from mimoto_gov.sandbox.zammad.faults import Faults, RequestRecord
+from mimoto_gov.sandbox.zammad.handlers import ApiHandler, HtmlHandler, NotFoundHandler
 from mimoto_gov.sandbox.zammad.store import Store
 
 TOKEN_PERMISSIONS = {
@@ -56,89 +50,6 @@ DEFAULT_TASK_ERROR = (
     "ERROR: #<ActiveRecord::InvalidForeignKey: PG::ForeignKeyViolation: ERROR:  update or "
     'delete on table "users" violates foreign key constraint>'
 )
-HTML_PAGE = (
-    "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Mimoto</title></head>"
-    "<body><h1>Welcome to Mimoto</h1><p>This page is not a Zammad API.</p></body></html>"
-)
-
-
-@dataclass
-class RequestRecord:
-    """One request the sandbox received, and how it answered.
-
-    ``status`` is None for a dropped connection; ``fault`` names the injected fault
-    (``latency`` is not a fault), ``json`` is the parsed request body, if any.
-    """
-
-    method: str
-    path: str
-    query: dict
-    status: int | None = None
-    fault: str | None = None
-    json: object = None
-    time: float = field(default_factory=time.time)
-
-    def __getitem__(self, key: str) -> object:
-        return getattr(self, key)
-
-
-class Faults:
-    """Failure injection, settable at runtime; the draws come from a seeded generator.
-
-    Attributes:
-        latency: seconds to wait before answering each request (does not block others).
-        rate_429: share of requests answered ``429 Retry later`` (text/plain, no Retry-After).
-        rate_500: share answered with a 500 error body.
-        rate_truncated: share whose body is cut short while Content-Length claims it whole.
-        rate_drop: share whose connection is closed without an answer.
-        match: a regular expression; when set, only matching paths (after ``/api/v1/``)
-            get faults.
-
-    """
-
-    def __init__(self, seed: int = 0):
-        self.latency = 0.0
-        self.rate_429 = 0.0
-        self.rate_500 = 0.0
-        self.rate_truncated = 0.0
-        self.rate_drop = 0.0
-        self.match: str | None = None
-        self._lock = threading.Lock()
-        self.seed = seed
-
-    @property
-    def seed(self) -> int:
-        """The seed; setting it restarts the sequence of draws."""
-        return self._seed
-
-    @seed.setter
-    def seed(self, value: int) -> None:
-        with self._lock:
-            self._seed = value
-            self._random = random.Random(value)
-
-    def reset(self) -> None:
-        """Turn every fault and the latency off."""
-        self.latency = self.rate_429 = self.rate_500 = 0.0
-        self.rate_truncated = self.rate_drop = 0.0
-        self.match = None
-
-    def draw(self, path: str) -> str | None:
-        """Decide the fault for one request: ``429``, ``500``, ``truncated``, ``drop`` or None."""
-        if self.match and not re.search(self.match, path):
-            return None
-        with self._lock:
-            roll = self._random.random()
-        for name, rate in (
-            ("429", self.rate_429),
-            ("500", self.rate_500),
-            ("truncated", self.rate_truncated),
-            ("drop", self.rate_drop),
-        ):
-            if roll < rate:
-                return name
-            roll -= rate
-        return None
 
 
 class Sandbox:
@@ -282,10 +193,10 @@ class Sandbox:
     async def _setup(self, sockets: list) -> None:
         app = tornado.web.Application(
             [
-                (r"/api/v1/(.*)", _ApiHandler, {"sandbox": self}),
-                (r"/|/html(?:/.*)?", _HtmlHandler, {"sandbox": self}),
+                (r"/api/v1/(.*)", ApiHandler, {"sandbox": self}),
+                (r"/|/html(?:/.*)?", HtmlHandler, {"sandbox": self}),
             ],
-            default_handler_class=_NotFoundHandler,
+            default_handler_class=NotFoundHandler,
             default_handler_args={"sandbox": self},
             log_function=lambda handler: None,  # the request log is ours; keep stderr quiet
         )
@@ -397,109 +308,3 @@ class Sandbox:
         """Let a ticket survive deletion, so verification has something to catch."""
         with self.store.lock:
             self.store.keep_ticket_on_delete(ticket_id)
-
-
-def _query_dict(arguments: dict[str, list[bytes]]) -> dict:
-    query = {}
-    for key, values in arguments.items():
-        decoded = [v.decode("utf-8", "replace") for v in values]
-        query[key] = decoded if key.endswith("[]") else decoded[-1]
-    return query
-
-
-class _ApiHandler(tornado.web.RequestHandler):
-    SUPPORTED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-
-    def initialize(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-
-    def compute_etag(self) -> None:
-        return None
-
-    async def get(self, path: str) -> None:
-        await self._serve(path)
-
-    post = put = patch = delete = get
-
-    async def _serve(self, path: str) -> None:
-        sandbox = self.sandbox
-        request = self.request
-        query = _query_dict(request.query_arguments)
-        record = RequestRecord(request.method, request.path, query)
-        sandbox.request_log.append(record)
-        fault = sandbox.faults.draw(path)
-        record.fault = fault
-        if sandbox.faults.latency > 0:
-            await asyncio.sleep(sandbox.faults.latency)
-        if fault == "drop":
-            self.detach().close()
-            return
-        response = self._answer(path, query, record, fault)
-        record.status = response.status
-        if request.headers.get("Authorization") and response.status < 500:
-            response.headers.setdefault("Access-Control-Allow-Origin", "*")
-        if fault == "truncated":
-            await self._truncated(response)
-            return
-        self.set_status(response.status)
-        for name, value in response.headers.items():
-            self.set_header(name, value)
-        self.finish(response.body)
-
-    def _answer(self, path: str, query: dict, record: RequestRecord, fault: str | None) -> Response:
-        sandbox = self.sandbox
-        if fault == "429":
-            return Response(429, b"Retry later\n", {"Content-Type": "text/plain"})
-        if fault == "500":
-            return sandbox.api.error(ApiError(500, "Internal Server Error", human=False))
-        params = dict(query)
-        content_type = self.request.headers.get("Content-Type", "")
-        if self.request.body_arguments:  # a form post
-            params.update(_query_dict(self.request.body_arguments))
-        elif self.request.body and "form" not in content_type:
-            try:
-                payload = json.loads(self.request.body)
-            except ValueError:
-                return sandbox.api.error(ApiError(400, "Invalid JSON in request body"))
-            record.json = payload
-            if isinstance(payload, dict):
-                params.update(payload)
-        return sandbox.api.dispatch(self.request.method, path, params, self.request.headers)
-
-    async def _truncated(self, response: Response) -> None:
-        """Claim the whole body in Content-Length, send half of it, then hang up."""
-        lines = [f"HTTP/1.1 {response.status} {responses.get(response.status, 'Unknown')}"]
-        lines += [f"{name}: {value}" for name, value in response.headers.items()]
-        lines += [f"Content-Length: {len(response.body)}", "Connection: close", "", ""]
-        head = "\r\n".join(lines).encode("latin-1")
-        stream = self.detach()
-        with contextlib.suppress(Exception):
-            await stream.write(head + response.body[: len(response.body) // 2])
-        stream.close()
-
-
-class _HtmlHandler(tornado.web.RequestHandler):
-    def initialize(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-
-    def get(self) -> None:
-        record = RequestRecord("GET", self.request.path, _query_dict(self.request.query_arguments))
-        record.status = 200
-        self.sandbox.request_log.append(record)
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(HTML_PAGE)
-
-
-class _NotFoundHandler(tornado.web.RequestHandler):
-    def initialize(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-
-    def prepare(self) -> None:
-        record = RequestRecord(
-            self.request.method, self.request.path, _query_dict(self.request.query_arguments)
-        )
-        record.status = 404
-        self.sandbox.request_log.append(record)
-        self.set_status(404)
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish("<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>")

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 from mimoto_gov.sandbox.synthetic.dataset import ZammadDataset
 from mimoto_gov.sandbox.zammad.changes import ChangesMixin
-from mimoto_gov.sandbox.zammad.query import ApiError, Query, condition_predicate
+from mimoto_gov.sandbox.zammad.conditions import condition_predicate
+from mimoto_gov.sandbox.zammad.query import ApiError
+from mimoto_gov.sandbox.zammad.query_string import Query
 from mimoto_gov.sandbox.zammad.tasks import TaskMixin
 
 TEXT_USER_COLUMNS = ("login", "firstname", "lastname", "email", "phone", "mobile")

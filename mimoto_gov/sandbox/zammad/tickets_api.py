@@ -75,7 +75,8 @@ class TicketEndpoints:
         ticket = self.store.ticket_for(principal, parse_id(raw_id, "Ticket"))
         changes = {k: params[k] for k in TICKET_UPDATABLE if k in params}
         updated = self.store.update_ticket(ticket["id"], changes, principal.user_id)
-        return json_response(render.ticket_columns(updated))
+        # Zammad's controller answers with the association names, as expand=true does.
+        return json_response(render.ticket_names(self.store, updated))
 
     def _assets_all(self, principal: Principal, ticket: dict) -> dict:
         assets = render.Assets(self.store)

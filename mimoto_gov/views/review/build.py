@@ -52,6 +52,9 @@ from mimoto_gov.formats import (
 from mimoto_gov.inventory import load_inventory
 from mimoto_gov.pii.cache import scan_inventory
 from mimoto_gov.retention import rules as retention
+from mimoto_gov.retention.approval import load_approved_schedule
+from mimoto_gov.retention.approval import schedule_path as schedule_path_for
+from mimoto_gov.retention.customers import placeholder_user_id
 from mimoto_gov.settings import PROJECT_DIR, load_settings
 from mimoto_gov.views.review.core import RetentionReview
 from mimoto_gov.views.review.personal_data import (
@@ -157,12 +160,8 @@ def build_review(
     settings = load_settings()
     data_dir = Path(data_dir) if data_dir else _project_default(settings.data_dir)
     reports_dir = Path(reports_dir) if reports_dir else _project_default(settings.reports_dir)
-    schedule_path = (
-        Path(schedule_path)
-        if schedule_path
-        else retention.default_schedule_path(Path(data_dir) / "policy")
-    )
-    schedule = retention.load_schedule(schedule_path)
+    schedule_path = schedule_path_for(data_dir, schedule_path)
+    schedule = load_approved_schedule(data_dir, schedule_path)
     if inventory is None:
         inventory = load_inventory(data_dir)
     snapshot_time = getattr(inventory, "snapshot_time", None)
@@ -181,7 +180,8 @@ def build_review(
 
     tickets = retention.as_of_frame(inventory.tickets, as_of)
     articles = retention.as_of_frame(inventory.articles, as_of)
-    applied = retention.apply_schedule(tickets, schedule, as_of, articles)
+    placeholder_id = placeholder_user_id(inventory.users)
+    applied = retention.apply_schedule(tickets, schedule, as_of, articles, placeholder_id)
     findings, stats = scan_inventory(
         tickets,
         articles,
@@ -240,7 +240,9 @@ def _rebuilt_previous(review: RetentionReview) -> dict:
         schedule=review.schedule,
         schedule_path=review.schedule_path,
         inventory=review.inventory,
-        applied=retention.apply_schedule(tickets, review.schedule, as_of, articles),
+        applied=retention.apply_schedule(
+            tickets, review.schedule, as_of, articles, placeholder_user_id(review.inventory.users)
+        ),
         findings=review.findings[keep],
         scan_stats={"scanned": 0, "reused": 0},
         staff=review.staff,

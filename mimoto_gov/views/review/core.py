@@ -18,6 +18,7 @@ from mimoto_gov.formats import month_label, uk_datetime
 from mimoto_gov.reports.display import record_run_info
 from mimoto_gov.support.files import write_text
 from mimoto_gov.views.review import summary as review_summary
+from mimoto_gov.views.review.carried_out import CarriedOut
 from mimoto_gov.views.review.customers import Customers
 from mimoto_gov.views.review.governance import Governance
 from mimoto_gov.views.review.holdings import Holdings
@@ -26,6 +27,7 @@ from mimoto_gov.views.review.output import Output
 from mimoto_gov.views.review.personal_data import PersonalData
 from mimoto_gov.views.review.report import SUMMARY_FILE
 from mimoto_gov.views.review.schedule import ScheduleApplied
+from mimoto_gov.views.review.signed import SignedSchedule
 
 
 @dataclass
@@ -35,25 +37,31 @@ class RetentionReview(ReviewData):
     The sections return the frames, texts and figures the notebook shows, already in the
     report's words and formats (UK dates, thousands separators, masked personal data):
     ``holdings`` (inventory, changes, age), ``schedule_applied`` (rules, tickets past their
-    period, Zammad schedulers), ``personal_data``, ``customers``, ``governance`` (promises,
-    policy changes, record of processing, registers, own copies, analytics) and ``output``
-    (the long lists and their CSV files).
+    period, Zammad schedulers), ``carried_out`` (the month's runs of the schedule from the
+    retention log, and what is still overdue), ``personal_data``, ``customers``,
+    ``governance`` (promises, policy changes, record of processing, registers, own copies,
+    analytics), ``signed_schedule`` (the whole schedule as the document the data protection
+    lead signs, and its approvals) and ``output`` (the long lists and their CSV files).
     """
 
     holdings: Holdings = field(init=False, repr=False)
     schedule_applied: ScheduleApplied = field(init=False, repr=False)
+    carried_out: CarriedOut = field(init=False, repr=False)
     personal_data: PersonalData = field(init=False, repr=False)
     customers: Customers = field(init=False, repr=False)
     governance: Governance = field(init=False, repr=False)
+    signed_schedule: SignedSchedule = field(init=False, repr=False)
     output: Output = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         """Set up the sections over this review's data."""
         self.holdings = Holdings(self, self.summary)
         self.schedule_applied = ScheduleApplied(self)
+        self.carried_out = CarriedOut(self)
         self.personal_data = PersonalData(self)
         self.customers = Customers(self)
         self.governance = Governance(self)
+        self.signed_schedule = SignedSchedule(self)
         self.output = Output(self)
 
     def summary(self) -> dict:
@@ -66,7 +74,8 @@ class RetentionReview(ReviewData):
     def actions(self) -> pd.DataFrame:
         """List the month's actions, most urgent first, derived from every section."""
         return self.memo(
-            "actions", lambda: review_summary.actions(self, self.summary(), self.governance)
+            "actions",
+            lambda: review_summary.actions(self, self.summary(), self.governance, self.carried_out),
         )
 
     def headline(self) -> str:

@@ -100,8 +100,9 @@ class Customers:
         """Say how the customer lists are drawn up."""
         return (
             f"Inactive means no login and no activity on any of the account's tickets for "
-            f"{self.data.schedule.inactive_after} or more (the schedule's "
-            f"customers.inactive_after). {thousands(len(self.data.staff))} staff and system "
-            "accounts (Admin or Agent role, or the author of an agent's reply) are left out of "
-            "these lists."
+            f"{self.data.schedule.inactive_after} or more (the accounts period of the retention "
+            f"schedule). {thousands(len(self.data.staff))} staff and system accounts (Admin or "
+            "Agent role, or the author of an agent's reply) are left out of these lists; "
+            "`mimoto-gov retention apply` deletes the inactive accounts that hold no ticket the "
+            "schedule keeps."
         )

@@ -8,6 +8,7 @@ import pandas as pd
 
 from mimoto_gov.formats import comparison, labelled, uk_date
 from mimoto_gov.retention import rules as retention
+from mimoto_gov.views.review import charts
 from mimoto_gov.views.review.model import ReviewData
 
 
@@ -62,8 +63,6 @@ class Holdings:
 
     def age_chart(self, by: str = "state"):
         """Chart tickets by year created and by time since last activity, split by ``by``."""
-        from mimoto_gov.views.review import charts  # matplotlib: only when a chart is drawn
-
         tickets, as_of = self.data.tickets, self.data.as_of
         figure = charts.age_chart(
             retention.tickets_by_year_created(tickets, by),

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from mimoto_gov.formats import thousands
+from mimoto_gov.views.review import charts
 from mimoto_gov.views.review.model import ReviewData
 
 # Kinds that have no business in a support ticket at all; contact details (email, phone,
@@ -62,8 +63,6 @@ class PersonalData:
 
     def pii_chart(self):
         """Chart the findings by kind."""
-        from mimoto_gov.views.review import charts  # matplotlib: only when a chart is drawn
-
         figure = charts.pii_chart(self.pii_counts())
         return charts.noted_if_empty(figure, self.data.findings.empty, "No personal data found")
 

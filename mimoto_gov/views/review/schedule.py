@@ -8,6 +8,9 @@ import pandas as pd
 
 from mimoto_gov.formats import thousands, uk_date, uk_dates
 from mimoto_gov.retention import rules as retention
+from mimoto_gov.retention.customers import placeholder_user_id
+from mimoto_gov.retention.jobs import describe_perform, zammad_jobs
+from mimoto_gov.views.review import charts
 from mimoto_gov.views.review.model import ReviewData
 
 
@@ -24,15 +27,15 @@ class ScheduleApplied:
         where = f" (file {self.data.schedule_path.name})"
         if schedule.approved:
             return (
-                f"Retention schedule version {schedule.version}{where}, approved on "
-                f"{uk_date(pd.Timestamp(schedule.approved_on))}"
-                + (f" by the {schedule.owner.lower()}" if schedule.owner else "")
-                + ". Check that the published privacy policy states these periods.",
+                f"Retention schedule version {schedule.version}{where}, approved by "
+                f"{schedule.approval.approved_by} on {uk_date(pd.Timestamp(schedule.approved_on))}"
+                ". Check that the published privacy policy states these periods. The whole "
+                "schedule, every store, is in the appendix.",
                 "info",
             )
         return (
             f"Retention schedule version {schedule.version}{where} is a PROPOSAL, not yet "
-            "approved. "
+            "approved (the appendix prints it for the data protection lead to sign). "
             + (schedule.published_policy or 'The published policy says "stored indefinitely".'),
             "warning",
         )
@@ -63,8 +66,6 @@ class ScheduleApplied:
 
     def rules_chart(self):
         """Chart each rule's tickets within and past their period."""
-        from mimoto_gov.views.review import charts  # matplotlib: only when a chart is drawn
-
         figure = charts.rules_chart(retention.rule_summary(self.data.applied, self.data.schedule))
         return charts.noted_if_empty(figure, self.data.applied.empty, "No tickets held yet")
 
@@ -87,17 +88,16 @@ class ScheduleApplied:
 
     def zammad_jobs(self) -> list[dict]:
         """Build the inactive Zammad schedulers (``/api/v1/jobs`` bodies) enforcing the rules."""
-        return retention.zammad_jobs(self.data.schedule, self.data.inventory.tickets)
+        inventory = self.data.inventory
+        return zammad_jobs(
+            self.data.schedule, inventory.tickets, placeholder_user_id(inventory.users)
+        )
 
     def zammad_jobs_table(self) -> pd.DataFrame:
         """Tabulate the schedulers: name, condition (JSON), what it does, what to check."""
         rows = []
         for job in self.zammad_jobs():
-            perform = job["perform"]
-            if "ticket.action" in perform:
-                does = "creates a data-privacy task per ticket (deletes it, logged)"
-            else:
-                does = f"adds the tag {perform['ticket.tags']['value']}"
+            does = describe_perform(job)
             rows.append(
                 {
                     "Scheduler (created switched off)": job["name"],
@@ -112,13 +112,17 @@ class ScheduleApplied:
 
     def privacy_tasks_note(self) -> str:
         """Say how many data-privacy tasks deleting the due tickets one by one would take."""
-        bodies = retention.privacy_task_bodies(retention.past_period(self.data.applied))
+        bodies = retention.privacy_task_bodies(
+            retention.past_period(self.data.applied), self.data.schedule
+        )
         if not bodies:
             return "No ticket is due for deletion, so no data-privacy task is needed this month."
         example = json.dumps(bodies[0])
         return (
             f"Instead of a scheduler, {thousands(len(bodies))} data-privacy task"
             f"{'s' if len(bodies) != 1 else ''} (one per ticket to delete) would do the same: "
-            f"POST /api/v1/data_privacy_tasks with a body like {example}. The file "
-            "zammad-jobs.json beside this report holds the scheduler bodies."
+            f"POST /api/v1/data_privacy_tasks with a body like {example}. "
+            "`mimoto-gov retention apply --execute` sends them, leaves alone what a legal hold "
+            "names or was updated in the last 90 days, reads each deletion back and logs it. "
+            "The file zammad-jobs.json beside this report holds the scheduler bodies."
         )

@@ -11,6 +11,7 @@ import pandas as pd
 
 from mimoto_gov.formats import thousands, uk_date
 from mimoto_gov.retention import rules as retention
+from mimoto_gov.views.review.carried_out import CarriedOut
 from mimoto_gov.views.review.customers import Customers
 from mimoto_gov.views.review.governance import Governance
 from mimoto_gov.views.review.model import ReviewData
@@ -52,7 +53,9 @@ def summarise(review: ReviewData, personal_data: PersonalData, customers: Custom
     }
 
 
-def actions(review: ReviewData, summary: dict, governance: Governance) -> pd.DataFrame:
+def actions(
+    review: ReviewData, summary: dict, governance: Governance, carried_out: CarriedOut
+) -> pd.DataFrame:
     """List the month's actions, most urgent first, from the figures and every section."""
     # Short lines on purpose: the whole list should fit on the report's first page.
     schedule = review.schedule
@@ -110,6 +113,11 @@ def actions(review: ReviewData, summary: dict, governance: Governance) -> pd.Dat
                 f'version {schedule.version}; the policy says "indefinitely"',
                 "The schedule applied",
             )
+        )
+    problems = carried_out.problems()
+    if len(problems):
+        rows.append(
+            ("Check retention actions that failed", len(problems), "see the log", "Carried out")
         )
     by_rule = retention.past_period(review.applied).groupby(["action", "rule"]).size()
     verbs = {"delete": "Delete", "anonymise": "Anonymise", "review": "Review"}

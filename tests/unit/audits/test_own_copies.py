@@ -15,19 +15,18 @@ from pathlib import Path
 import pytest
 
 from mimoto_gov.audits.own_copies import COLUMNS, own_copies_due
-from mimoto_gov.audits.own_copies_schedule import (
-    copy_rule,
-    load_own_copies_schedule,
-    parse_own_copies_schedule,
-)
+from mimoto_gov.audits.own_copies_schedule import load_own_copies_schedule
 from mimoto_gov.audits.own_copies_tidy import tidy_own_copies
 from mimoto_gov.deadlines import UK_TIME
 from mimoto_gov.errors import ConfigError
 from mimoto_gov.policy.files import repository_policy_dir
+from mimoto_gov.policy.schedule import load_schedule, repository_schedule_path
+from mimoto_gov.policy.schedule_sections import parse_own_copies
 from mimoto_gov.reports.index import write_index
 from tests.helpers.inprocess import history, run
 
 TODAY = datetime.now(UK_TIME).date()  # the command judges on the real day
+DEFAULT = "default: {period: 6 years, action: review}"
 
 
 def days_ago(days: int) -> date:
@@ -103,6 +102,10 @@ def workbook(tmp_path):
     write(review / "2023-10" / "retention-review.failed.ipynb", age=810)  # goes with its folder
     write(review / "2026-10" / "retention-review.failed.ipynb", age=45)
     write(review / "2026-11" / "retention-review.failed.ipynb", age=5)
+    plans = reports / "retention"
+    for month, age in (("2024-09", 760), ("2026-10", 30)):
+        for name in ("plan.html", "plan.pdf", "plan.csv"):
+            write(plans / month / name, age=age)
 
     raw = data / "gauges" / "raw"
     write(raw / "g1" / "traffic" / "old.json", age=500)
@@ -122,6 +125,7 @@ def expected_due(ids) -> set[str]:
         "erasure/R-2019-0007/",
         "retention-review/2023-10/",
         "retention-review/2026-10/retention-review.failed.ipynb",
+        "retention/2024-09/",
         "gauges/raw/g1/traffic/old.json",
         "gauges/raw/g2/content/old_p2.json",
     }
@@ -148,8 +152,10 @@ def test_lists_exactly_what_is_past_its_period(workbook):
     )
     assert rows.loc["erasure/R-2019-0007/", "Period"] == "6 years"
     assert rows.loc["gauges/raw/g1/traffic/old.json", "Period"] == "14 months"
+    assert rows.loc["retention/2024-09/", "What"] == "Monthly retention plan"
     assert all(due["Reason"].str.len() > 20)
-    assert due.attrs["schedule"] == "own-copies.yml 2026-11-a (proposed)"
+    version = load_schedule(repository_schedule_path()).version
+    assert due.attrs["schedule"] == f"retention.yml {version} (proposed)"
 
 
 def test_a_dry_run_deletes_nothing(workbook):
@@ -215,13 +221,13 @@ def test_the_command_dry_runs_then_executes(workbook, capsys, monkeypatch):
     before = tree(data, reports)
     code, out, err = run(capsys, "tidy")
     assert code == 0 and err == ""
-    assert f"sar/{ids['sar_old']}/" in out and "Dry run: 9 item(s) would be deleted" in out
+    assert f"sar/{ids['sar_old']}/" in out and "Dry run: 10 item(s) would be deleted" in out
     assert "proposals" in out
     assert tree(data, reports) == before
 
     code, out, err = run(capsys, "tidy", "--execute")
     assert code == 0 and err == ""
-    assert "deleted retention-review/2023-10/" in out and "Deleted 9 item(s)" in out
+    assert "deleted retention-review/2023-10/" in out and "Deleted 10 item(s)" in out
     assert not (reports / "retention-review" / "2023-10").exists()
     code, out, _ = run(capsys, "tidy")
     assert code == 0 and "Nothing is past its period." in out
@@ -252,15 +258,15 @@ def test_empty_folders_get_nothing_created(tmp_path):
 def test_the_data_folders_copy_of_the_periods_wins(workbook):
     data, reports, _ = workbook
     write(
-        data / "policy" / "own-copies.yml",
-        "version: local\ncopies:\n  failed_notebooks:\n    period: 90 days\n",
+        data / "policy" / "retention.yml",
+        f"version: local\n{DEFAULT}\nown_copies:\n  failed_notebooks:\n    period: 90 days\n",
         age=0,
     )
     due = own_copies_due(data_dir=data, reports_dir=reports, today=TODAY)
     assert "retention-review/2026-10/retention-review.failed.ipynb" not in set(due["Path"])
     # An entry left out keeps the built-in period.
     assert "retention-review/2023-10/" in set(due["Path"])
-    assert due.attrs["schedule"] == "own-copies.yml local (proposed)"
+    assert due.attrs["schedule"] == "retention.yml local (proposed)"
 
 
 def test_the_repository_periods_are_proposals_with_reasons():
@@ -271,30 +277,32 @@ def test_the_repository_periods_are_proposals_with_reasons():
     assert str(schedule.rules["monthly_reviews"].period) == "24 months"
     assert str(schedule.rules["analytics_raw"].period) == "14 months"
     assert str(schedule.rules["failed_notebooks"].period) == "30 days"
+    assert str(schedule.rules["retention_plans"].period) == "24 months"
     assert all(len(rule.reason) > 60 for rule in schedule.rules.values())
-    assert parse_own_copies_schedule(None).rules.keys() == schedule.rules.keys()
+    built_in = parse_own_copies(None, ConfigError)
+    assert built_in.keys() == schedule.rules.keys()
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("copies:\n  sar: 6 months\n", "unknown kind 'sar'"),
-        ("copies:\n  monthly_reviews:\n    period: forever\n", "monthly_reviews: period"),
-        ("status: approved\n", "approved_on"),
-        ("copies: [1]\n", "'copies' must be a mapping"),
+        ("own_copies:\n  sar: 6 months\n", "unknown kind 'sar'"),
+        ("own_copies:\n  monthly_reviews:\n    period: forever\n", "monthly_reviews: period"),
+        ("status: approved\n", "retention approve"),
+        ("own_copies: [1]\n", "'own_copies' must be a mapping"),
     ],
 )
 def test_a_malformed_file_is_one_line_naming_the_entry(
     tmp_path, capsys, monkeypatch, text, message
 ):
     data = tmp_path / "data"
-    write(data / "policy" / "own-copies.yml", text, age=0)
+    write(data / "policy" / "retention.yml", f"version: t\n{DEFAULT}\n{text}", age=0)
     with pytest.raises(ConfigError, match=message):
         own_copies_due(data_dir=data, reports_dir=tmp_path / "reports", today=TODAY)
     monkeypatch.setenv("MIMOTO_GOV_DATA", str(data))
     code, out, err = run(capsys, "tidy")
     assert code != 0 and out == ""
-    assert err.startswith("mimoto-gov: error: own-copies.yml:") and err.count("\n") == 1
+    assert err.startswith("mimoto-gov: error: retention.yml:") and err.count("\n") == 1
 
 
 def fail_naming(source: str):
@@ -302,16 +310,23 @@ def fail_naming(source: str):
 
 
 def test_one_copy_rule_from_a_period_a_mapping_or_nothing():
-    fail = fail_naming("own-copies.yml")
-    short = copy_rule("failed_notebooks", "14 days", fail)
+    fail = fail_naming("retention.yml")
+    rules = parse_own_copies(
+        {
+            "failed_notebooks": "14 days",
+            "monthly_reviews": {"period": "3 years", "reason": " Audit  trail. "},
+        },
+        fail,
+    )
+    short = rules["failed_notebooks"]
     assert (short.what, str(short.period)) == ("Failed-run notebook", "14 days")
     assert short.reason.startswith("Kept only to find the fault")
-    reasoned = copy_rule(
-        "monthly_reviews", {"period": "3 years", "reason": " Audit  trail. "}, fail
-    )
+    reasoned = rules["monthly_reviews"]
     assert (str(reasoned.period), reasoned.reason) == ("3 years", "Audit trail.")
-    assert str(copy_rule("analytics_raw", None, fail).period) == "14 months"
-    with pytest.raises(ConfigError, match=r"^own-copies.yml: copies: analytics_raw: unknown key"):
-        copy_rule("analytics_raw", {"keep": "1 year"}, fail)
+    assert str(rules["analytics_raw"].period) == "14 months"
+    with pytest.raises(
+        ConfigError, match=r"^retention.yml: own_copies: analytics_raw: unknown key"
+    ):
+        parse_own_copies({"analytics_raw": {"keep": "1 year"}}, fail)
     with pytest.raises(ConfigError, match="expected 'period' and 'reason'"):
-        copy_rule("analytics_raw", ["1 year"], fail)
+        parse_own_copies({"analytics_raw": ["1 year"]}, fail)

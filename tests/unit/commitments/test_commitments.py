@@ -13,7 +13,7 @@ import shutil
 import stat
 import subprocess
 import threading
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pandas as pd
@@ -44,6 +44,7 @@ from mimoto_gov.commitments.evidence import listing
 from mimoto_gov.demo.registers import seed_demo_registers
 from mimoto_gov.errors import ConfigError
 from mimoto_gov.policy.files import normalise_text, read_policy_text, repository_policy_dir
+from mimoto_gov.policy.schedule import load_schedule, repository_schedule_path
 from mimoto_gov.settings import Settings
 from mimoto_gov.support.examples import DEMO_MARKER, mark_demo_folder
 from mimoto_gov.zammad import frames
@@ -282,7 +283,13 @@ def test_record_of_processing_is_one_display_table():
 
 def test_record_of_processing_malformed_is_a_one_line_error(tmp_path):
     text = (
-        (REPO_POLICY / "ropa.yml").read_text().replace("    retention: TO BE FILLED BY STAFF\n", "")
+        (REPO_POLICY / "ropa.yml")
+        .read_text()
+        .replace(
+            "    retention: Six years after the request is closed, then reviewed "
+            "(retention schedule).\n",
+            "",
+        )
     )
     path = tmp_path / "ropa.yml"
     path.write_text(text)
@@ -472,18 +479,20 @@ def test_stored_indefinitely_is_flagged_honestly(data):
     assert "not a retention period" in outcome.evidence and "not yet approved" in outcome.evidence
     approve_schedule(data)
     after = judge("retention-period", data)
-    assert after.status == NOT_MET and "approved on 1 Nov 2026" in after.evidence
+    assert after.status == NOT_MET and "approved on 1 Nov 2026 by Jo Bloggs" in after.evidence
     assert "Information lifetime" in after.action
 
 
 def approve_schedule(data):
-    schedule = (REPO_POLICY / "retention.yml").read_text()
-    approved = schedule.replace("status: proposed", "status: approved").replace(
-        "approved_on: null", "approved_on: 2026-11-01"
-    )
-    assert approved != schedule
-    (data / "policy").mkdir(exist_ok=True)
-    (data / "policy" / "retention.yml").write_text(approved)
+    schedule = load_schedule(repository_schedule_path())
+    with regs(data) as reg:
+        reg.record_schedule_approval(
+            "Jo Bloggs",
+            schedule_version=schedule.version,
+            schedule_digest=schedule.digest,
+            source="retention.yml",
+            approved_at=datetime(2026, 11, 1, 9, 0, tzinfo=UTC),
+        )
 
 
 def test_a_stated_period_is_met_only_once_the_schedule_is_approved(data, tmp_path):

@@ -131,14 +131,17 @@ def test_organisation_deleted_only_for_a_sole_member_with_the_flag():
     assert "1 other member" in line(shared, "organization-2").why
 
 
-def test_backups_age_out_from_the_policy_file(tmp_path):
+SCHEDULE_HEAD = "version: t\ndefault: {period: 6 years, action: review}\n"
+
+
+def test_backups_age_out_from_the_retention_schedule(tmp_path):
     policy = tmp_path / "policy"
     policy.mkdir()
-    (policy / "backups.yml").write_text(
-        "beyond_use: Kept beyond use.\n"
-        "backups:\n  - {name: Nightly, owner: IT, holds: db, retention_days: 35,"
+    (policy / "retention.yml").write_text(
+        SCHEDULE_HEAD + "backups:\n  beyond_use: Kept beyond use.\n"
+        "  copies:\n  - {name: Nightly, owner: IT, holds: db, retention_days: 35,"
         " confirmed_on: 2026-01-05}\n"
-        "provider_logs:\n  - {name: Logs, owner: Zammad, holds: logs, retention_days: 14}\n"
+        "  provider_logs:\n  - {name: Logs, owner: Zammad, holds: logs, retention_days: 14}\n"
     )
     backup_policy = load_backup_policy(policy)
     plan = plan_erasure(
@@ -159,8 +162,11 @@ def test_the_shipped_backup_policy_loads_and_a_broken_one_is_named(tmp_path):
     assert {c.kind for c in shipped.copies} == {"backup", "provider log"}
     bad = tmp_path / "policy"
     bad.mkdir()
-    (bad / "backups.yml").write_text("backups: [{name: x}]\n")
-    with pytest.raises(ConfigError, match="backups.yml is malformed"):
+    (bad / "retention.yml").write_text(SCHEDULE_HEAD + "backups: {copies: [{name: x}]}\n")
+    with pytest.raises(ConfigError, match="retention.yml: backups: 'beyond_use' is missing"):
+        load_backup_policy(bad)
+    (bad / "retention.yml").write_text(SCHEDULE_HEAD)
+    with pytest.raises(ConfigError, match="retention.yml has no 'backups' section"):
         load_backup_policy(bad)
 
 

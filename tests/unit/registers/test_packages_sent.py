@@ -36,7 +36,7 @@ def test_a_sent_package_is_recorded_and_shown_in_the_export(reg):
 
 def test_only_a_real_digest_of_an_access_request_after_it_arrived(reg):
     access = reg.add_request("access", ["pat@example.com"], received_on=date(2026, 11, 2))
-    erasure = reg.add_request("erasure", ["pat@example.com"])
+    erasure = reg.add_request("erasure", ["pat@example.com"], separate=True)
     with pytest.raises(RegisterError, match="only access requests send a package"):
         reg.record_package_sent(erasure.id, DIGEST, 1)
     with pytest.raises(InputError, match="64 hexadecimal"):
